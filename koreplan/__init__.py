@@ -1,0 +1,1 @@
+"""Køreplan: case management for good release from prison."""
