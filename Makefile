@@ -1,0 +1,49 @@
+# Køreplan — everything a new machine needs is set up by these targets.
+# `make run`  : set-up, SQLite database under var/, demo data, server on http://127.0.0.1:8000
+# `make test` : set-up and the whole test suite (SQLite; CI also runs it on PostgreSQL)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: setup run test test-domain bench worker schedule rules-doc clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	mkdir -p var
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/pytest
+
+test-domain: setup
+	$(BIN)/pytest tests/domain -p no:django
+
+bench: setup
+	$(BIN)/python -m koreplan.bench.timeline
+
+worker: setup
+	$(BIN)/python manage.py db_worker
+
+schedule: setup
+	$(BIN)/python manage.py schedule_nightly
+
+rules-doc: setup
+	$(BIN)/koreplan rules > docs/rules.md
+
+clean:
+	rm -rf $(VENV) var *.egg-info .pytest_cache .hypothesis
