@@ -114,6 +114,21 @@ READINGS: tuple[tuple[str, str], ...] = (
         "Added when `supervision_ends_on` is given, parole or not.",
     ),
     (
+        "Exactly one year to parole",
+        "Parole (or release) exactly one year after the execution start is not \"less than 1 year\" (VEJ pkt. 64): "
+        "the contact is due one year before, which is the execution start itself.",
+    ),
+    (
+        "Evaluations and the release date",
+        "An evaluation falling on T itself is left out: evaluations continue while due *before* T, and the status "
+        "at release is due that day. Each occurrence counts from the one before, so a date clamped to a month's end "
+        "carries forward (30 April + 3 months = 30 July).",
+    ),
+    (
+        "Release meeting for other case types",
+        "`release_meeting_recommended` is about release from prison: it is false for every case type but imprisonment.",
+    ),
+    (
         "Which parameter values apply",
         "The values in force on the date of the legal fact: the intake (or execution start, supervision start or "
         "release, in that order). A local agreement replaces a value from its effective date and is cited next to the "

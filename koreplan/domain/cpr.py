@@ -1,0 +1,27 @@
+"""CPR numbers: ten digits with a real birth date that is not in the future.
+
+The old modulus-11 check is never applied: since 2007 numbers are issued that fail it
+(CPR-kontoret), so rejecting on it would turn real people away. python-stdnum reads the
+century from the seventh digit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from stdnum.dk import cpr as stdnum_cpr
+from stdnum.exceptions import ValidationError as StdnumError
+
+
+def parse_cpr(text: str, *, today: date) -> tuple[str, date]:
+    """The compact CPR number and the birth date in it; ValueError says what is wrong."""
+    number = stdnum_cpr.compact(text or "")
+    if not number.isdigit() or len(number) != 10:
+        raise ValueError("must be ten digits, written DDMMÅÅ-XXXX or DDMMÅÅXXXX")
+    try:
+        birth = stdnum_cpr.get_birth_date(number)
+    except StdnumError:
+        raise ValueError("the first six digits are not a real date (DDMMÅÅ)") from None
+    if birth > today:
+        raise ValueError(f"the birth date {birth.isoformat()} lies in the future")
+    return number, birth
