@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+
+from koreplan.api.api import api
+
+admin.site.site_header = _("Køreplan administration")
+admin.site.site_title = _("Køreplan administration")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # Choosing a language must work on the login page, before anyone has logged in.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", api.urls),
+    path("", include("koreplan.cases.urls")),
+    path("", include("koreplan.web.urls")),
+]

@@ -1,0 +1,107 @@
+"""The audit log: who did what to which case, when, from where and why.
+
+Append-only and hash-chained: every entry carries the hash of the one before it, so that a
+row changed or removed behind the application's back breaks the chain, and
+`audit_chain_verify` finds where.
+"""
+
+import hashlib
+import json
+from datetime import UTC
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEntryImmutable(Exception):
+    """Raised on any attempt to change or delete an audit entry through the ORM."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def delete(self):
+        raise AuditEntryImmutable("Audit entries are never deleted.")
+
+    delete.queryset_only = True
+
+
+class AuditEntry(models.Model):
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    # A stable, dotted, past-tense code such as "koreplan.case.viewed": reports and
+    # exports key on it, so it never changes once used.
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    # PROTECT: users and organisations are deactivated, never deleted, and nulling the
+    # reference would rewrite (and so break) the chain.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor's organisation"),
+    )
+    # Plain ids, not foreign keys: the log outlives and must not constrain the case tables.
+    case_id = models.BigIntegerField(_("case"), null=True, blank=True, db_index=True)
+    client_id = models.BigIntegerField(_("client"), null=True, blank=True, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    purpose = models.TextField(_("purpose"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AuditEntryImmutable("Audit entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditEntryImmutable("Audit entries are never deleted.")
+
+    def compute_hash(self) -> str:
+        """sha256 over the previous hash and the canonical JSON of the entry's content."""
+        content = {
+            "created_at": self.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "action": self.action,
+            "actor_id": self.actor_id,
+            "actor_organisation_id": self.actor_organisation_id,
+            "case_id": self.case_id,
+            "client_id": self.client_id,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "ip_address": self.ip_address,
+            "user_agent": self.user_agent,
+            "purpose": self.purpose,
+            "data": self.data,
+        }
+        canonical = json.dumps(
+            content,
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            cls=DjangoJSONEncoder,
+        )
+        return hashlib.sha256((self.prev_hash + canonical).encode("utf-8")).hexdigest()

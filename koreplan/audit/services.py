@@ -1,0 +1,91 @@
+"""Writing the audit log. Services call `audit_record` inside their own transaction, so
+that the change and its audit entry are saved together or not at all."""
+
+import ipaddress
+import json
+from typing import TYPE_CHECKING, Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from koreplan.audit.models import GENESIS_HASH, AuditEntry
+
+if TYPE_CHECKING:
+    from koreplan.accounts.models import User
+
+USER_AGENT_MAX_LENGTH = AuditEntry._meta.get_field("user_agent").max_length
+
+# Any fixed 64-bit number: the key of the PostgreSQL advisory lock that serialises writers.
+_CHAIN_LOCK_KEY = 0x6B6F7265706C616E  # "koreplan"
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: "User | None" = None,
+    request: HttpRequest | None = None,
+    case_id: int | None = None,
+    client_id: int | None = None,
+    obj: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+    purpose: str = "",
+) -> AuditEntry:
+    """Append one entry to the audit log and return it.
+
+    `actor` defaults to the request's authenticated user; their organisation is copied
+    onto the entry, so that it still says where they worked when they have moved on.
+
+    The chain admits one writer at a time until the surrounding transaction commits, so
+    a service records its audit entry as the last step of a short transaction.
+    """
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else None
+    with transaction.atomic():
+        _chain_lock()
+        last = AuditEntry.objects.order_by("-id").only("hash").first()
+        entry = AuditEntry(
+            created_at=timezone.now(),
+            action=action,
+            actor=actor,
+            actor_organisation_id=getattr(actor, "organisation_id", None),
+            case_id=case_id,
+            client_id=client_id,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            ip_address=_ip_address(request),
+            user_agent=(
+                request.headers.get("user-agent", "")[:USER_AGENT_MAX_LENGTH] if request else ""
+            ),
+            purpose=purpose,
+            # Stored exactly as it will be read back, so the hash verifies later.
+            data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
+            prev_hash=last.hash if last else GENESIS_HASH,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save()
+    return entry
+
+
+def _chain_lock() -> None:
+    """Let one writer at a time read the chain's head and append to it.
+
+    On PostgreSQL a transaction-scoped advisory lock does it, also when the log is empty
+    (when there is no row for SELECT ... FOR UPDATE to lock). SQLite needs nothing: the
+    settings open every transaction IMMEDIATE, which takes the database's write lock.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+
+
+def _ip_address(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    try:
+        # Normalised, so the value hashed now is the value the database gives back.
+        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
+    except ValueError:
+        return None

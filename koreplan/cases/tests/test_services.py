@@ -1,0 +1,219 @@
+"""The case services: atomic writes, the rules' tasks, hand-overs and access."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from koreplan.audit.models import AuditEntry
+from koreplan.cases import selectors, services
+from koreplan.cases.models import Case, Client, Handover, Task
+
+from .factories import a_cpr, open_case
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def sag(socialraadgiver, guldborgsund):
+    return open_case(actor=socialraadgiver, municipality=guldborgsund)
+
+
+def test_opening_a_case_makes_its_tasks_from_the_rules(sag):
+    ids = set(sag.tasks.values_list("obligation_id", flat=True))
+    assert {"first_plan", "intake_interview", "release_meeting", "plan_evaluation"} <= ids
+    first_plan = sag.tasks.get(obligation_id="first_plan")
+    assert first_plan.due_on == date(2026, 11, 4) + timedelta(days=28)
+    assert first_plan.legal_basis == ["cirk. § 5, stk. 1", "VEJ pkt. 40"]
+    assert sag.plan_required and sag.roadmap_applies
+    assert AuditEntry.objects.filter(action="koreplan.case.opened", case_id=sag.pk).exists()
+
+
+def test_the_cpr_number_is_checked_but_never_on_modulus_11(socialraadgiver, guldborgsund):
+    client = services.client_create(
+        actor=socialraadgiver, cpr="010190-1235", first_name="A", last_name="B", acting_municipality=guldborgsund
+    )
+    assert client.birth_date == date(1990, 1, 1)  # 0101901235 fails modulus 11 and is accepted
+
+
+@pytest.mark.parametrize("bad", ["3102901234", "12345", "01019012345", "abcdefghij"])
+def test_a_cpr_number_must_be_ten_digits_with_a_real_date(socialraadgiver, guldborgsund, bad):
+    with pytest.raises(ValidationError) as raised:
+        services.client_create(
+            actor=socialraadgiver, cpr=bad, first_name="A", last_name="B", acting_municipality=guldborgsund
+        )
+    assert "cpr" in raised.value.message_dict
+
+
+def test_a_cpr_number_born_in_the_future_is_refused(socialraadgiver, guldborgsund):
+    with pytest.raises(ValidationError) as raised:
+        services.client_create(
+            actor=socialraadgiver, cpr="0101274234", first_name="A", last_name="B", acting_municipality=guldborgsund
+        )  # 1 January 2027 (seventh digit 4, year 27 → 2027)
+    assert "future" in raised.value.message_dict["cpr"][0]
+
+
+def test_bad_facts_name_the_field_and_nothing_is_saved(socialraadgiver, guldborgsund):
+    client = services.client_create(
+        actor=socialraadgiver, cpr=a_cpr(), first_name="A", last_name="B", acting_municipality=guldborgsund
+    )
+    with pytest.raises(ValidationError) as raised:
+        services.case_open(
+            actor=socialraadgiver,
+            client=client,
+            case_type="imprisonment",
+            holding_organisation=socialraadgiver.organisation,
+            facts={"intake_on": date(2026, 1, 5), "release_on": date(2025, 1, 5), "sentence": "P1Y"},
+        )
+    assert "release_on" in raised.value.message_dict
+    assert Case.objects.count() == 0
+
+
+def test_changing_facts_moves_the_tasks_in_the_same_transaction(sag, socialraadgiver):
+    services.case_facts_update(
+        actor=socialraadgiver, case=sag, revision=sag.revision, changes={"expected_parole_on": date(2027, 11, 4)}
+    )
+    ids = set(sag.tasks.values_list("obligation_id", flat=True))
+    assert {"involve_kif", "supervision_first_meeting"} <= ids
+    assert "municipal_appointments_on_release_day" not in ids
+
+
+def test_a_stale_form_is_refused_and_nothing_is_lost(sag, socialraadgiver, kollega):
+    revision = sag.revision
+    services.case_facts_update(actor=kollega, case=sag, revision=revision, changes={"housing_secured": True})
+    with pytest.raises(ValidationError) as raised:
+        services.case_facts_update(actor=socialraadgiver, case=sag, revision=revision, changes={"income_secured": False})
+    assert "revision" in raised.value.message_dict
+    sag.refresh_from_db()
+    assert sag.housing_secured is True and sag.income_secured is True
+
+
+def test_a_task_cannot_be_completed_in_the_future(sag, socialraadgiver):
+    task = sag.tasks.get(obligation_id="first_plan")
+    with pytest.raises(ValidationError) as raised:
+        services.task_complete(actor=socialraadgiver, task=task, completed_on=TODAY + timedelta(days=1))
+    assert "completed_on" in raised.value.message_dict
+
+
+def test_completing_a_recurring_task_moves_the_next(sag, socialraadgiver):
+    services.task_complete(
+        actor=socialraadgiver, task=sag.tasks.get(obligation_id="first_plan"), completed_on=date(2026, 11, 20)
+    )
+    evaluation = sag.tasks.get(obligation_id="plan_evaluation", occurrence=1)
+    assert evaluation.due_on == date(2027, 2, 20)
+
+
+def test_another_prison_cannot_complete_a_task(sag, fremmed):
+    with pytest.raises(PermissionDenied):
+        services.task_complete(actor=fremmed, task=sag.tasks.first(), completed_on=TODAY)
+
+
+def test_fee_paid_supervisors_and_municipal_staff_never_hold_a_plan(sag, socialraadgiver, kommune):
+    with pytest.raises(ValidationError) as raised:
+        services.case_responsibility_set(actor=socialraadgiver, case=sag, plan_responsible=kommune, substitute=None)
+    assert "plan_responsible" in raised.value.message_dict
+
+
+def test_nobody_lets_go_before_another_has_hold(sag, socialraadgiver, fremmed, andet_faengsel):
+    handover = services.handover_request(
+        actor=socialraadgiver, case=sag, kind=Handover.Kind.INSTITUTION, to_organisation=andet_faengsel, message="Overførsel"
+    )
+    # Until accepted: the sender still holds it, and both see it.
+    sag.refresh_from_db()
+    assert sag.holding_organisation == socialraadgiver.organisation
+    assert selectors.cases_visible_to(user=socialraadgiver).filter(pk=sag.pk).exists()
+    assert selectors.cases_visible_to(user=fremmed).filter(pk=sag.pk).exists()
+    status_task = sag.tasks.get(obligation_id="status_at_transfer")
+    assert status_task.assignee == socialraadgiver
+
+    services.handover_accept(actor=fremmed, handover=handover)
+    sag.refresh_from_db()
+    assert (sag.holding_organisation, sag.plan_responsible) == (andet_faengsel, fremmed)
+    assert sag.tasks.get(obligation_id="review_after_transfer").assignee == fremmed
+    assert sag.stays.count() == 2 and sag.stays.get(ended_on=None).organisation == andet_faengsel
+    # The sender keeps sight until its status on the plan is handed over, then lets go.
+    assert selectors.cases_visible_to(user=socialraadgiver).filter(pk=sag.pk).exists()
+    services.task_complete(actor=socialraadgiver, task=status_task, completed_on=TODAY)
+    assert not selectors.cases_visible_to(user=socialraadgiver).filter(pk=sag.pk).exists()
+    actions = list(AuditEntry.objects.filter(case_id=sag.pk).values_list("action", flat=True))
+    assert "koreplan.handover.requested" in actions and "koreplan.handover.accepted" in actions
+
+
+def test_a_returned_hand_over_needs_a_reason_and_the_sender_keeps_the_case(sag, socialraadgiver, fremmed, andet_faengsel):
+    handover = services.handover_request(
+        actor=socialraadgiver, case=sag, kind=Handover.Kind.INSTITUTION, to_organisation=andet_faengsel
+    )
+    with pytest.raises(ValidationError):
+        services.handover_return(actor=fremmed, handover=handover, reason="  ")
+    services.handover_return(actor=fremmed, handover=handover, reason="Ikke vores område")
+    sag.refresh_from_db()
+    assert sag.holding_organisation == socialraadgiver.organisation
+    assert not selectors.cases_visible_to(user=fremmed).filter(pk=sag.pk).exists()
+
+
+def test_only_the_receiver_answers_a_hand_over(sag, socialraadgiver, andet_faengsel, kif):
+    handover = services.handover_request(
+        actor=socialraadgiver, case=sag, kind=Handover.Kind.INSTITUTION, to_organisation=andet_faengsel
+    )
+    with pytest.raises(PermissionDenied):
+        services.handover_accept(actor=kif, handover=handover)
+
+
+def test_hand_over_to_kif_at_parole(sag, socialraadgiver, kif, kif_afdeling):
+    handover = services.handover_request(
+        actor=socialraadgiver, case=sag, kind=Handover.Kind.KIF_AT_PAROLE, to_organisation=kif_afdeling
+    )
+    services.handover_accept(actor=kif, handover=handover)
+    sag.refresh_from_db()
+    assert sag.kif == kif_afdeling and sag.placement == "kif" and sag.plan_responsible == kif
+
+
+def test_visibility_personas(sag, socialraadgiver, kollega, leder, fremmed, kif, kommune, sagsbehandler, admin):
+    visible = {u.username: selectors.cases_visible_to(user=u).filter(pk=sag.pk).exists()
+               for u in (socialraadgiver, kollega, leder, fremmed, kif, kommune, sagsbehandler, admin)}
+    assert visible == {
+        "susanne": True, "kasper": True, "lise": True, "frede": False,
+        "karen": False, "mette": False, "jonas": False, "ada": True,
+    }
+
+
+def test_the_worklist_shows_my_tasks_and_those_i_cover(sag, socialraadgiver, kollega):
+    mine = selectors.worklist(user=socialraadgiver)
+    assert {t.obligation_id for t in mine.overdue} >= {"appoint_plan_responsible", "intake_interview"}
+    assert selectors.worklist(user=kollega).count == 0
+    services.case_responsibility_set(
+        actor=socialraadgiver, case=sag, plan_responsible=socialraadgiver, substitute=kollega, substitute_covering=True
+    )
+    assert selectors.worklist(user=kollega).count == mine.count
+    assert selectors.worklist(user=socialraadgiver).count == 0
+
+
+def test_the_journal_refuses_future_dates_and_empty_text(sag, socialraadgiver):
+    with pytest.raises(ValidationError) as raised:
+        services.journal_entry_add(actor=socialraadgiver, case=sag, kind="contact", occurred_on=TODAY + timedelta(days=2), text="")
+    assert set(raised.value.message_dict) == {"occurred_on", "text"}
+    entry = services.journal_entry_add(actor=socialraadgiver, case=sag, kind="attempt", occurred_on=TODAY, text="Ringede til jobcentret")
+    assert entry.pk and AuditEntry.objects.filter(action="koreplan.journal.entry_added").exists()
+
+
+def test_the_nightly_recalculation_restores_tampered_tasks(sag):
+    Task.objects.filter(case=sag, completed_on__isnull=True).delete()
+    assert services.case_recalculate_open() == 1
+    assert sag.tasks.filter(obligation_id="first_plan").exists()
+
+
+def test_clients_are_unique_by_cpr(socialraadgiver, guldborgsund):
+    cpr = a_cpr()
+    services.client_create(actor=socialraadgiver, cpr=cpr, first_name="A", last_name="B", acting_municipality=guldborgsund)
+    with pytest.raises(ValidationError):
+        services.client_create(actor=socialraadgiver, cpr=cpr, first_name="A", last_name="B", acting_municipality=guldborgsund)
+    assert Client.objects.count() == 1

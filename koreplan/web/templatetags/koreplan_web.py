@@ -1,0 +1,86 @@
+"""Template helpers for the DKFDS page shell."""
+
+from django import forms, template
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+# The vendored versions; scripts/vendor_assets.sh fetches them. Change both together.
+DKFDS_STATIC = "vendor/dkfds/11.2.0"
+HTMX_STATIC = "vendor/htmx/2.0.11"
+
+_ALERT_LABELS = {
+    "info": _("Information"),
+    "success": _("Success"),
+    "warning": _("Warning"),
+    "error": _("Error"),
+}
+
+
+@register.simple_tag
+def dkfds_static(path: str) -> str:
+    return static(f"{DKFDS_STATIC}/{path}")
+
+
+@register.simple_tag
+def htmx_static() -> str:
+    return static(f"{HTMX_STATIC}/htmx.min.js")
+
+
+@register.simple_tag
+def icon(name: str, label: str = "", classes: str = "") -> SafeString:
+    """A DKFDS icon from the sprite. Decorative (hidden from screen readers) unless it has
+    a label."""
+    sprite = dkfds_static("img/all-svg-icons.svg")
+    if label:
+        return format_html(
+            '<svg class="icon-svg {}" focusable="false" role="img" aria-label="{}">'
+            '<use href="{}#{}"></use></svg>',
+            classes,
+            label,
+            sprite,
+            name,
+        )
+    return format_html(
+        '<svg class="icon-svg {}" focusable="false" aria-hidden="true">'
+        '<use href="{}#{}"></use></svg>',
+        classes,
+        sprite,
+        name,
+    )
+
+
+@register.simple_tag
+def alert_icon(level_tag: str) -> SafeString:
+    """The icon of a DKFDS alert, named for screen readers by the alert's kind."""
+    return icon(level_tag, label=str(_ALERT_LABELS.get(level_tag, "")), classes="alert-icon")
+
+
+_WIDGET_CLASSES = {
+    forms.Select: "form-select",
+    forms.SelectMultiple: "form-select",
+    forms.CheckboxInput: "form-checkbox",
+}
+
+
+@register.filter
+def dkfds_widget(field: forms.BoundField) -> SafeString:
+    """Render a field's widget with the DKFDS class, and tie its hint and error message to
+    it for screen readers (ids as in includes/form_field.html)."""
+    css_class = next(
+        (css for widget, css in _WIDGET_CLASSES.items() if isinstance(field.field.widget, widget)),
+        "form-input",
+    )
+    attrs = {"class": css_class}
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+        described_by.append(f"{field.auto_id}-error")
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return field.as_widget(attrs=attrs)
