@@ -1,0 +1,184 @@
+"""Every read of clients, cases and tasks — and the one rule of who may see a case.
+
+:func:`cases_visible_to` decides access for every view, export and API endpoint: a case
+is visible to staff of an organisation with an active part in it (the holder, KIF once
+involved, the receiver of a pending hand-over) and to administrators. Municipal staff
+never see the case itself — only what was disclosed to their municipality.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from koreplan.accounts.models import Role, User
+from koreplan.cases.models import Case, CaseParticipation, Client, Handover, Task
+from koreplan.organisations.models import Organisation
+
+CASE_PARTS = (
+    CaseParticipation.Part.HOLDER,
+    CaseParticipation.Part.HANDOVER_RECEIVER,
+    CaseParticipation.Part.PREVIOUS_HOLDER,
+    CaseParticipation.Part.KIF,
+)
+
+
+def is_administrator(user: User) -> bool:
+    return user.is_superuser or user.role == Role.ADMINISTRATOR
+
+
+def cases_visible_to(*, user: User) -> QuerySet[Case]:
+    if not user.is_authenticated:
+        return Case.objects.none()
+    if is_administrator(user):
+        return Case.objects.all()
+    if user.organisation_id is None or user.organisation.kind == Organisation.Kind.MUNICIPALITY:
+        return Case.objects.none()
+    part = CaseParticipation.objects.filter(
+        case=OuterRef("pk"), organisation_id=user.organisation_id, ended_at__isnull=True, part__in=CASE_PARTS
+    )
+    return Case.objects.filter(Exists(part))
+
+
+def case_get(*, user: User, case_id: int) -> Case:
+    """The case if the user may see it, else 404 — its existence is not revealed."""
+    try:
+        return (
+            cases_visible_to(user=user)
+            .select_related(
+                "client__acting_municipality", "holding_organisation", "plan_responsible", "substitute", "kif", "kif_officer"
+            )
+            .get(pk=case_id)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such case") from None
+
+
+def case_list(*, user: User, query: str = "", status: str = Case.Status.OPEN) -> QuerySet[Case]:
+    cases = cases_visible_to(user=user).select_related("client", "holding_organisation", "plan_responsible")
+    if status:
+        cases = cases.filter(status=status)
+    query = query.strip()
+    if query:
+        digits = query.replace("-", "")
+        cases = cases.filter(
+            Q(client__first_name__icontains=query)
+            | Q(client__last_name__icontains=query)
+            | (Q(client__cpr__startswith=digits) if digits.isdigit() else Q(pk__in=[]))
+        )
+    return cases.order_by("client__last_name", "client__first_name", "pk")
+
+
+def clients_visible_to(*, user: User) -> QuerySet[Client]:
+    return Client.objects.filter(pk__in=cases_visible_to(user=user).values("client_id"))
+
+
+def case_tasks(*, case: Case) -> list[Task]:
+    return list(case.tasks.select_related("completed_by", "responsible_organisation").order_by("due_on", "obligation_id", "occurrence"))
+
+
+def case_handovers(*, case: Case) -> QuerySet[Handover]:
+    return case.handovers.select_related("from_organisation", "from_user", "to_organisation", "to_user", "answered_by")
+
+
+def handover_pending(*, case: Case) -> Handover | None:
+    return case_handovers(case=case).filter(status=Handover.Status.REQUESTED).first()
+
+
+def handovers_incoming(*, user: User) -> QuerySet[Handover]:
+    """Hand-overs waiting for the user's organisation (or the user in person) to answer."""
+    pending = Handover.objects.filter(status=Handover.Status.REQUESTED).select_related(
+        "case__client", "from_organisation", "from_user", "to_user"
+    )
+    if is_administrator(user):
+        return pending
+    return pending.filter(to_organisation_id=user.organisation_id).filter(Q(to_user__isnull=True) | Q(to_user=user))
+
+
+def handover_get_for_receiver(*, user: User, handover_id: int) -> Handover:
+    try:
+        return handovers_incoming(user=user).get(pk=handover_id)
+    except (Handover.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such hand-over") from None
+
+
+def tasks_visible_to(*, user: User) -> QuerySet[Task]:
+    return Task.objects.filter(case__in=cases_visible_to(user=user))
+
+
+def task_get(*, user: User, task_id: int) -> Task:
+    try:
+        return tasks_visible_to(user=user).select_related("case__client", "case__holding_organisation").get(pk=task_id)
+    except (Task.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such task") from None
+
+
+def my_tasks_q(user: User) -> Q:
+    """Open tasks that are mine: as plan-responsible, as covering substitute, or as KIF officer."""
+    holder_side = Q(responsible_organisation=F("case__holding_organisation")) & (
+        (Q(case__plan_responsible=user) & Q(case__substitute_covering=False))
+        | (Q(case__substitute=user) & Q(case__substitute_covering=True))
+    )
+    kif_side = Q(responsible_organisation=F("case__kif")) & Q(case__kif_officer=user) & ~Q(
+        case__holding_organisation=F("case__kif")
+    )
+    return Q(assignee=user) | (Q(assignee__isnull=True) & (holder_side | kif_side))
+
+
+@dataclass(frozen=True)
+class Worklist:
+    overdue: list[Task]
+    this_week: list[Task]
+    later: list[Task]
+
+    @property
+    def count(self) -> int:
+        return len(self.overdue) + len(self.this_week) + len(self.later)
+
+
+def worklist(
+    *,
+    user: User,
+    today: date | None = None,
+    case_type: str = "",
+    step: str = "",
+    organisation_id: int | None = None,
+    horizon_days: int = 90,
+) -> Worklist:
+    """Mine opgaver: overdue, this week, later (within the horizon) — one query."""
+    today = today or timezone.localdate()
+    end_of_week = today + timedelta(days=6 - today.weekday())
+    tasks = (
+        Task.objects.filter(my_tasks_q(user), completed_on__isnull=True, case__status=Case.Status.OPEN)
+        .filter(due_on__lte=today + timedelta(days=horizon_days))
+        .select_related("case__client", "case__holding_organisation", "responsible_organisation")
+        .order_by("due_on", "obligation_id", "occurrence")
+    )
+    if case_type:
+        tasks = tasks.filter(case__case_type=case_type)
+    if step:
+        tasks = tasks.filter(step=step)
+    if organisation_id:
+        tasks = tasks.filter(responsible_organisation_id=organisation_id)
+    overdue, this_week, later = [], [], []
+    for task in tasks:
+        if task.due_on < today:
+            overdue.append(task)
+        elif task.due_on <= end_of_week:
+            this_week.append(task)
+        else:
+            later.append(task)
+    return Worklist(overdue, this_week, later)
+
+
+def plan_holders_at(*, organisation: Organisation) -> QuerySet[User]:
+    """Staff of the organisation who may hold a plan (for choosing a plan-responsible)."""
+    from koreplan.accounts.models import PLAN_HOLDING_ROLES
+
+    return User.objects.filter(organisation=organisation, role__in=PLAN_HOLDING_ROLES, is_active=True).order_by(
+        "first_name", "last_name"
+    )
