@@ -54,6 +54,7 @@ KOREPLAN_APPS = [
     "koreplan.audit",
     "koreplan.web",
     "koreplan.cases",
+    "koreplan.api",
 ]
 
 INSTALLED_APPS = [
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     *KOREPLAN_APPS,

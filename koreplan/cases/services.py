@@ -36,6 +36,15 @@ FACT_COLUMNS: tuple[str, ...] = tuple(f for f in FACT_FIELDS if f != "completed"
 REVIEW_AFTER_TRANSFER = "review_after_transfer"
 
 
+class StaleRevision(ValidationError):
+    """The form or request was made from an older revision: someone saved in between."""
+
+    def __init__(self):
+        super().__init__(
+            {"revision": _("Someone else changed this case while you were editing. Reload it to see their changes.")}
+        )
+
+
 def _audit(action: str, *, actor: User, request: HttpRequest | None, case: Case | None = None, obj=None, **data):
     audit_record(
         action=action,
@@ -152,7 +161,7 @@ def case_tasks_sync(*, case: Case, today: date | None = None) -> Timeline:
         wanted.add(key)
         values = {
             "who": o.who.value,
-            "responsible_organisation": organisations[o.who.value],
+            "responsible_organisation_id": organisations[o.who.value].pk,
             "due_on": o.due_on,
             "asap": o.asap,
             "assumed": o.assumed,
@@ -173,7 +182,7 @@ def case_tasks_sync(*, case: Case, today: date | None = None) -> Timeline:
     if stale:
         Task.objects.filter(pk__in=stale).delete()
     if to_update:
-        Task.objects.bulk_update(to_update, [*values.keys()])
+        Task.objects.bulk_update(to_update, [name.removesuffix("_id") for name in values])
     if to_create:
         Task.objects.bulk_create(to_create)
     flags = {
@@ -241,6 +250,8 @@ def case_open(
 ) -> CaseOpened:
     """Open a case at an institution or KIF department, with its first stay and tasks."""
     facts = {k: v for k, v in (facts or {}).items() if k in FACT_COLUMNS and k != "birth_date"}
+    if not actor.is_superuser and actor.organisation_id != holding_organisation.pk:
+        raise PermissionDenied(_("A case is opened by the organisation that will hold it."))
     if holding_organisation.kind not in (Organisation.Kind.INSTITUTION, Organisation.Kind.KIF):
         raise ValidationError({"holding_organisation": _("A case is held by an institution or a KIF department.")})
     _check_plan_holder(plan_responsible, holding_organisation, "plan_responsible")
@@ -300,9 +311,7 @@ def case_facts_update(
             revision=revision + 1, **{k: ("" if v is None and k in ("sentence", "placement") else v) for k, v in changes.items()}
         )
         if not updated:
-            raise ValidationError(
-                {"revision": _("Someone else changed this case while you were editing. Reload it to see their changes.")}
-            )
+            raise StaleRevision()
         case.refresh_from_db()
         timeline = case_tasks_sync(case=case)
         changed = {k: str(v) if v is not None else None for k, v in changes.items() if current.get(k) != v}

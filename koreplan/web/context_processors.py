@@ -8,6 +8,7 @@ from koreplan.accounts.models import Role
 _MENU = [
     ("/opgaver/", _("My tasks")),
     ("/sager/", _("Cases")),
+    ("/overdragelser/", _("Hand-overs")),
     ("/indbakke/", _("Inbox")),
     ("/ledelse/", _("Management")),
     ("/admin/", _("Administration")),

@@ -60,6 +60,7 @@ def alert_icon(level_tag: str) -> SafeString:
 
 
 _WIDGET_CLASSES = {
+    forms.RadioSelect: "form-radio",
     forms.Select: "form-select",
     forms.SelectMultiple: "form-select",
     forms.CheckboxInput: "form-checkbox",
@@ -74,6 +75,12 @@ def dkfds_widget(field: forms.BoundField) -> SafeString:
         (css for widget, css in _WIDGET_CLASSES.items() if isinstance(field.field.widget, widget)),
         "form-input",
     )
+    # Keep the widget's own classes (a DKFDS width such as input-width-s) next to its kind.
+    own_class = field.field.widget.attrs.get("class", "")
+    if own_class and css_class not in own_class.split():
+        css_class = f"{css_class} {own_class}"
+    elif own_class:
+        css_class = own_class
     attrs = {"class": css_class}
     described_by = []
     if field.help_text:

@@ -58,15 +58,24 @@ def test_a_failed_login_says_so(client, socialraadgiver):
     assert "Du kunne ikke logges ind" in html
 
 
-def test_the_page_shell_shows_the_user_and_the_main_menu(client, socialraadgiver):
+def test_the_home_page_is_my_tasks(client, socialraadgiver):
     client.force_login(socialraadgiver)
     response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/opgaver/"
+
+
+def test_the_page_shell_shows_the_user_and_the_main_menu(client, socialraadgiver):
+    client.force_login(socialraadgiver)
+    response = client.get("/opgaver/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Susanne Holm, Storstrøm Fængsel" in html
+    # The current section is marked for screen readers, not by styling alone.
+    assert '<a href="/opgaver/" class="nav-link" aria-current="page"><span>Mine opgaver</span></a>' in html
     for href, label in [
-        ("/opgaver/", "Mine opgaver"),
         ("/sager/", "Sager"),
+        ("/overdragelser/", "Overdragelser"),
         ("/indbakke/", "Indbakke"),
     ]:
         assert f'<a href="{href}" class="nav-link"><span>{label}</span></a>' in html
@@ -79,9 +88,9 @@ def test_the_page_shell_shows_the_user_and_the_main_menu(client, socialraadgiver
 
 def test_a_manager_sees_management_and_an_administrator_the_admin(client, leder, admin):
     client.force_login(leder)
-    assert 'href="/ledelse/"' in client.get("/").content.decode()
+    assert 'href="/ledelse/"' in client.get("/opgaver/").content.decode()
     client.force_login(admin)
-    html = client.get("/").content.decode()
+    html = client.get("/opgaver/").content.decode()
     assert 'href="/ledelse/"' in html
     assert 'href="/admin/"' in html
 
@@ -101,7 +110,7 @@ def test_messages_show_as_dkfds_alerts(socialraadgiver):
     messages.success(request, "Planen er gemt.")
     messages.error(request, "Samtykket mangler.")
 
-    html = render(request, "web/home.html").content.decode()
+    html = render(request, "base.html").content.decode()
 
     assert 'class="alert alert-success"' in html
     assert 'class="alert alert-error" role="alert"' in html

@@ -1,0 +1,727 @@
+"""The case pages: Mine opgaver, Sager, a new case, the case page with its Køreplan, hand-overs.
+
+Function views. Each reads through a selector (access is decided by
+``selectors.cases_visible_to``, so anyone without a part in a case gets 404) and writes
+through a service, whose ``ValidationError`` goes back onto the form field by field.
+Every page works without JavaScript: a form posts, and on success the browser is
+redirected (post/redirect/get); on an error the page is shown again with the error next
+to its field and a summary at the top. htmx only enhances that: completing a task on the
+case page swaps the re-rendered Køreplan in place — a named partial of the page's own
+template (django-template-partials).
+
+Every read of a case is written to the audit log, and so is each view of a list of
+people (Mine opgaver, Sager, Overdragelser).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from koreplan.accounts.models import User
+from koreplan.audit.services import audit_record
+from koreplan.cases import queries_ui, selectors, services
+from koreplan.cases.forms import (
+    FACT_BOOLEAN_FIELDS,
+    FACT_DATE_FIELDS,
+    CaseCreateForm,
+    CaseFactsForm,
+    CaseSearchForm,
+    FactsForm,
+    HandoverAcceptForm,
+    HandoverRequestForm,
+    HandoverReturnForm,
+    JournalEntryForm,
+    ResponsibilityForm,
+    TaskCompleteForm,
+    WorklistFilterForm,
+    add_service_errors,
+)
+from koreplan.cases.models import Case, Handover, Task
+from koreplan.cases.templatetags.cases_tags import task_title
+from koreplan.domain.calendar import Period
+from koreplan.domain.facts import FactsError
+from koreplan.domain.timeline import Status, status_of
+from koreplan.organisations.models import Organisation
+
+CASES_PER_PAGE = 50
+#: The facts by the names the forms give them, to name a missing fact in the user's words.
+FACT_LABELS = {
+    **{name: field.label for name, field in FactsForm.base_fields.items()},
+    "sentence": gettext_lazy("Sentence"),
+    "birth_date": CaseCreateForm.base_fields["cpr"].label,
+}
+#: The Køreplan runs to four weeks after release (GL Bilag 1).
+AFTER_RELEASE = timedelta(weeks=4)
+
+
+# -- who may do what (mirrors the services' checks, to show only the forms that will work) --
+
+
+def _may_edit(user: User, case: Case) -> bool:
+    """Staff of the holding organisation change a case (services._require_holder_staff)."""
+    return user.is_superuser or (user.organisation_id is not None and user.organisation_id == case.holding_organisation_id)
+
+
+def _may_complete(user: User, task: Task, case: Case) -> bool:
+    return user.is_superuser or user.organisation_id in (task.responsible_organisation_id, case.holding_organisation_id)
+
+
+def _may_see_access_log(user: User, case: Case) -> bool:
+    """The access log is for the case's holders (and administrators)."""
+    return selectors.is_administrator(user) or user.organisation_id == case.holding_organisation_id
+
+
+def _may_open_cases(user: User) -> bool:
+    if user.is_superuser:
+        return True
+    organisation = user.organisation
+    return organisation is not None and organisation.kind in (Organisation.Kind.INSTITUTION, Organisation.Kind.KIF)
+
+
+def _case_url(case: Case, anchor: str = "") -> str:
+    url = reverse("cases:case_detail", args=[case.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _form_prefix(task: Task) -> str:
+    return f"t{task.pk}"
+
+
+# -- Mine opgaver ----------------------------------------------------------------------------
+
+
+@require_safe
+def worklist(request: HttpRequest) -> HttpResponse:
+    return _render_worklist(request)
+
+
+@require_POST
+def worklist_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Complete a task from the worklist; the filters travel in the query string."""
+    task = selectors.task_get(user=request.user, task_id=task_id)
+    form = TaskCompleteForm(request.POST, prefix=_form_prefix(task))
+    if form.is_valid():
+        try:
+            services.task_complete(
+                actor=request.user, task=task, completed_on=form.cleaned_data["completed_on"],
+                evidence=form.cleaned_data["evidence"], request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("“%(task)s” for %(client)s is marked as done.") % {"task": task_title(task), "client": task.case.client},
+            )
+            query = request.GET.urlencode()
+            return redirect(reverse("cases:worklist") + (f"?{query}" if query else ""))
+    return _render_worklist(request, bound_task_id=task.pk, bound_form=form)
+
+
+def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, bound_form=None) -> HttpResponse:
+    user = request.user
+    filter_form = WorklistFilterForm(request.GET or None, user=user)
+    filters = filter_form.filters()
+    today = timezone.localdate()
+    work = selectors.worklist(user=user, today=today, **filters)
+    incoming = list(selectors.handovers_incoming(user=user).select_related("to_organisation"))
+
+    def rows(tasks: list[Task]) -> list[dict[str, Any]]:
+        return [
+            {
+                "task": task,
+                "form": (
+                    bound_form if task.pk == bound_task_id
+                    else TaskCompleteForm(prefix=_form_prefix(task))
+                ) if _may_complete(user, task, task.case) else None,
+            }
+            for task in tasks
+        ]
+
+    sections = [
+        ("overdue", _("Overdue"), _("The deadline has passed."), rows(work.overdue)),
+        ("this-week", _("This week"), _("Due by Sunday."), rows(work.this_week)),
+        ("later", _("Later"), _("Due within the next 90 days."), rows(work.later)),
+    ]
+    audit_record(
+        action="koreplan.worklist.viewed",
+        request=request,
+        data={
+            "overdue": len(work.overdue),
+            "this_week": len(work.this_week),
+            "later": len(work.later),
+            "handovers_incoming": len(incoming),
+            **{key: value for key, value in filters.items() if value},
+        },
+    )
+    return render(
+        request,
+        "cases/worklist.html",
+        {
+            "filter_form": filter_form,
+            "filtered": any(filters.values()),
+            "sections": sections,
+            "total": work.count,
+            "incoming": incoming,
+            "today": today,
+            "error_form": bound_form if bound_form is not None and bound_form.errors else None,
+            "query_string": request.GET.urlencode(),
+        },
+    )
+
+
+# -- Sager -----------------------------------------------------------------------------------
+
+
+@require_safe
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = CaseSearchForm(request.GET or None)
+    query, status = form.query()
+    cases = selectors.case_list(user=request.user, query=query, status=status)
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("side"))
+    audit_record(
+        action="koreplan.case.searched",
+        request=request,
+        data={"query": query, "status": status or "all", "results": page.paginator.count, "page": page.number},
+    )
+    params = request.GET.copy()
+    params.pop("side", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "may_open_cases": _may_open_cases(request.user),
+            "page_query": params.urlencode(),
+        },
+    )
+
+
+# -- Ny klient og sag ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    if not _may_open_cases(request.user):
+        raise PermissionDenied
+    if request.method == "POST" and "refresh_people" in request.POST:
+        # The holding organisation changed: list its staff, keep what was typed, judge nothing yet.
+        initial = {key: value for key, value in request.POST.dict().items() if key not in ("csrfmiddlewaretoken", "refresh_people")}
+        form = CaseCreateForm(initial=initial, user=request.user)
+        if request.htmx:
+            return render(request, "cases/case_create.html#people", {"form": form})
+        return render(request, "cases/case_create.html", {"form": form})
+    if request.method == "POST":
+        form = CaseCreateForm(request.POST, user=request.user)
+        if form.is_valid():
+            response = _open_case(request, form)
+            if response is not None:
+                return response
+    else:
+        form = CaseCreateForm(user=request.user)
+    return render(request, "cases/case_create.html", {"form": form, "error_form": form if form.errors else None})
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _open_case(request: HttpRequest, form: CaseCreateForm) -> HttpResponse | None:
+    """Open the case; a registered CPR number gets the case on the client already there."""
+    data = form.cleaned_data
+    user = request.user
+    client = queries_ui.client_by_cpr(cpr=data["cpr"], today=timezone.localdate())
+    if client is not None:
+        open_case = queries_ui.client_open_case_visible_to(user=user, client=client)
+        if open_case is not None:
+            messages.info(
+                request,
+                _("%(client)s already has an open case that you can see. It is shown here; nothing new was created.")
+                % {"client": client},
+            )
+            return redirect(_case_url(open_case))
+        # A mistyped CPR number must not put a case on someone else: the name has to match.
+        if not (_same_name(client.first_name, data["first_name"]) and _same_name(client.last_name, data["last_name"])):
+            form.add_error(
+                "cpr",
+                _("A client with this CPR number is registered under another name. Check the CPR number and the name."),
+            )
+            return None
+    try:
+        with transaction.atomic():
+            # Two services, one transaction: a client is never left behind without its case.
+            if client is None:
+                client = services.client_create(
+                    actor=user, cpr=data["cpr"], first_name=data["first_name"], last_name=data["last_name"],
+                    acting_municipality=data["acting_municipality"], request=request,
+                )
+                existed = False
+            else:
+                existed = True
+            opened = services.case_open(
+                actor=user,
+                client=client,
+                case_type=data["case_type"],
+                holding_organisation=data["holding_organisation"],
+                plan_responsible=data.get("plan_responsible"),
+                substitute=data.get("substitute"),
+                facts=form.facts(),
+                request=request,
+            )
+    except ValidationError as error:
+        add_service_errors(form, error, aliases=form.service_aliases)
+        return None
+    case = opened.case
+    if existed:
+        messages.info(
+            request,
+            _("The client was already registered, so the case was opened for the registered client. "
+              "The registered name and acting municipality were not changed."),
+        )
+    if selectors.cases_visible_to(user=user).filter(pk=case.pk).exists():
+        messages.success(request, _("The case for %(client)s is opened.") % {"client": client})
+        return redirect(_case_url(case))
+    messages.success(
+        request,
+        _("The case for %(client)s is opened at %(organisation)s. You have no part in it, so it is not in your list.")
+        % {"client": client, "organisation": case.holding_organisation},
+    )
+    return redirect("cases:case_list")
+
+
+# -- the case page ---------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineRow:
+    """One line of the Køreplan: an obligation (a task) or a milestone (intake, release)."""
+
+    on: date
+    task: Task | None = None
+    milestone: str = ""
+    status: str = ""
+    person: User | None = None
+    form: TaskCompleteForm | None = None
+    just_completed: bool = False
+    classes: list[str] = field(default_factory=list)
+
+
+def _task_person(task: Task, case: Case) -> User | None:
+    """Who acts on the task: its named assignee, else the plan's holder on that side."""
+    if task.assignee_id:
+        return task.assignee
+    if task.responsible_organisation_id == case.holding_organisation_id:
+        return case.acting_responsible
+    if case.kif_id and task.responsible_organisation_id == case.kif_id:
+        return case.kif_officer
+    return None
+
+
+def _timeline_rows(
+    user: User,
+    case: Case,
+    tasks: list[Task],
+    *,
+    today: date,
+    bound_task_id: int | None = None,
+    bound_form: TaskCompleteForm | None = None,
+    just_completed: int | None = None,
+) -> list[TimelineRow]:
+    rows = []
+    for task in tasks:
+        form = None
+        if task.completed_on is None and case.status == Case.Status.OPEN and _may_complete(user, task, case):
+            form = bound_form if task.pk == bound_task_id else TaskCompleteForm(prefix=_form_prefix(task))
+        rows.append(
+            TimelineRow(
+                on=task.due_on,
+                task=task,
+                status=status_of(task.due_on, task.completed_on, today).value,
+                person=_task_person(task, case),
+                form=form,
+                just_completed=task.pk == just_completed,
+            )
+        )
+    start = case.intake_on or case.supervision_started_on
+    if start:
+        rows.append(TimelineRow(on=start, milestone=_("Intake") if case.intake_on else _("Supervision started")))
+    if case.expected_release_on:
+        rows.append(TimelineRow(on=case.expected_release_on, milestone=_("Expected release")))
+        rows.append(TimelineRow(on=case.expected_release_on + AFTER_RELEASE, milestone=_("Four weeks after release")))
+    # Milestones first on their day: the intake comes before what is due on it.
+    rows.sort(key=lambda row: (row.on, 0 if row.milestone else 1))
+    return rows
+
+
+def _timeline_context(user: User, case: Case, tasks: list[Task], *, today: date, **rows_kwargs) -> dict[str, Any]:
+    """What the Køreplan partial shows: its rows and how many tasks are open and overdue."""
+    return {
+        "rows": _timeline_rows(user, case, tasks, today=today, **rows_kwargs),
+        "open_count": sum(1 for t in tasks if t.completed_on is None),
+        "overdue_count": sum(1 for t in tasks if status_of(t.due_on, t.completed_on, today) == Status.OVERDUE),
+    }
+
+
+def _sentence_words(iso: str) -> str:
+    try:
+        period = Period.parse(iso)
+    except ValueError:
+        return iso
+    years, months = divmod(period.months, 12)
+    parts = []
+    if years:
+        parts.append(ngettext("%(count)d year", "%(count)d years", years) % {"count": years})
+    if months:
+        parts.append(ngettext("%(count)d month", "%(count)d months", months) % {"count": months})
+    if period.days:
+        parts.append(ngettext("%(count)d day", "%(count)d days", period.days) % {"count": period.days})
+    return " ".join(parts) if len(parts) < 2 else ", ".join(parts[:-1]) + " " + _("and") + " " + parts[-1]
+
+
+def _fact_rows(case: Case) -> list[tuple[str, str]]:
+    """The facts as label and text, in the order of the form that edits them."""
+    labels = {name: field.label for name, field in FactsForm.base_fields.items()}
+    unknown = _("Unknown")
+    rows = [(labels["case_type"], case.get_case_type_display())]
+    rows.append((_("Sentence"), _sentence_words(case.sentence) if case.sentence else unknown))
+    for name in FACT_DATE_FIELDS:
+        value = getattr(case, name)
+        rows.append((labels[name], formats.date_format(value) if value else "—"))
+    rows.append((labels["placement"], case.get_placement_display() or "—"))
+    for name in FACT_BOOLEAN_FIELDS:
+        value = getattr(case, name)
+        rows.append((labels[name], unknown if value is None else (_("Yes") if value else _("No"))))
+    return rows
+
+
+def _case_page_context(
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: dict[str, Any] | None = None,
+    bound_task_id: int | None = None,
+    bound_task_form: TaskCompleteForm | None = None,
+) -> dict[str, Any]:
+    user = request.user
+    bound = bound or {}
+    today = timezone.localdate()
+    may_edit = _may_edit(user, case) and case.status == Case.Status.OPEN
+    tasks = queries_ui.case_page_tasks(case=case)
+    try:
+        timeline = services.case_timeline(case, today=today)
+    except FactsError:
+        timeline = None
+    handovers = list(selectors.case_handovers(case=case))
+    pending = next((h for h in handovers if h.status == Handover.Status.REQUESTED), None)
+    may_see_log = _may_see_access_log(user, case)
+    access_log, access_total = queries_ui.case_access_log(case=case) if may_see_log else ([], 0)
+    lang_da = (request.LANGUAGE_CODE or "da").startswith("da")
+    return {
+        "case": case,
+        "client": case.client,
+        "today": today,
+        "timeline": timeline,
+        "warnings": [
+            (FACT_LABELS.get(w.field, w.field), w.da if lang_da else w.en) for w in timeline.warnings
+        ] if timeline else [],
+        **_timeline_context(user, case, tasks, today=today, bound_task_id=bound_task_id, bound_form=bound_task_form),
+        "facts": _fact_rows(case),
+        "stays": queries_ui.case_stays(case=case),
+        "handovers": handovers,
+        "pending_handover": pending,
+        "participations": queries_ui.case_participations(case=case),
+        "journal": queries_ui.case_journal(case=case),
+        "access_log": access_log,
+        "access_total": access_total,
+        "may_see_log": may_see_log,
+        "may_edit": may_edit,
+        "responsibility_form": bound.get("responsibility") or (ResponsibilityForm(case=case) if may_edit else None),
+        "handover_form": bound.get("handover") or (
+            HandoverRequestForm(case=case) if may_edit and pending is None else None
+        ),
+        "journal_form": bound.get("journal") or (JournalEntryForm() if may_edit else None),
+    }
+
+
+def _render_case_page(request: HttpRequest, case: Case, *, error_form=None, **bound) -> HttpResponse:
+    # Recorded before the page is built, so the access log on the page includes this read.
+    audit_record(
+        action="koreplan.case.viewed",
+        request=request,
+        case_id=case.pk,
+        client_id=case.client_id,
+        obj=case,
+        data={"method": request.method},
+    )
+    context = _case_page_context(request, case, **bound)
+    context["error_form"] = error_form
+    return render(request, "cases/case_detail.html", context)
+
+
+@require_safe
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    return _render_case_page(request, case)
+
+
+def _case_task(user: User, case: Case, task_id: int) -> Task:
+    task = selectors.task_get(user=user, task_id=task_id)
+    if task.case_id != case.pk:
+        raise Http404("No such task")
+    return task
+
+
+@require_POST
+def task_complete(request: HttpRequest, case_id: int, task_id: int) -> HttpResponse:
+    """Mark an obligation done. htmx gets the Køreplan back; a plain form post a redirect."""
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    task = _case_task(request.user, case, task_id)
+    form = TaskCompleteForm(request.POST, prefix=_form_prefix(task))
+    if form.is_valid():
+        try:
+            services.task_complete(
+                actor=request.user, task=task, completed_on=form.cleaned_data["completed_on"],
+                evidence=form.cleaned_data["evidence"], request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            message = _("“%(task)s” is marked as done.") % {"task": task_title(task)}
+            if request.htmx:
+                return _timeline_response(request, case, status_message=message, just_completed=task.pk)
+            messages.success(request, message)
+            return redirect(_case_url(case, "koreplan"))
+    if request.htmx:
+        return _timeline_response(
+            request, case, bound_task_id=task.pk, bound_form=form,
+            status_message=_("“%(task)s” was not marked as done: see the error in the form.") % {"task": task_title(task)},
+        )
+    return _render_case_page(request, case, error_form=form, bound_task_id=task.pk, bound_task_form=form)
+
+
+def _timeline_response(request: HttpRequest, case: Case, *, status_message: str, **rows_kwargs) -> HttpResponse:
+    """The Køreplan partial, and the status line beside it swapped out of band.
+
+    The status line stays in the page (only its text changes), so screen readers announce it.
+    """
+    context = {
+        "case": case,
+        **_timeline_context(request.user, case, queries_ui.case_page_tasks(case=case), today=timezone.localdate(), **rows_kwargs),
+        "timeline_status": status_message,
+        "oob": True,
+    }
+    html = render_to_string("cases/case_detail.html#timeline", context, request=request)
+    html += render_to_string("cases/case_detail.html#timeline_status", context, request=request)
+    return HttpResponse(html)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def case_facts(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Ret oplysninger: the facts, with the revision they were read at (optimistic locking)."""
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if not _may_edit(request.user, case):
+        raise PermissionDenied
+    conflict = False
+    if request.method == "POST":
+        form = CaseFactsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.case_facts_update(
+                    actor=request.user, case=case, revision=form.cleaned_data["revision"],
+                    changes=form.facts(), request=request,
+                )
+            except ValidationError as error:
+                # A stale revision: someone saved in between. Nothing was written.
+                conflict = "revision" in getattr(error, "error_dict", {})
+                add_service_errors(form, error, aliases=form.service_aliases)
+            else:
+                messages.success(request, _("The facts are saved, and the Køreplan is recalculated."))
+                return redirect(_case_url(case, "oplysninger"))
+    else:
+        form = CaseFactsForm(initial={**FactsForm.initial_from_case(case), "revision": case.revision})
+        audit_record(
+            action="koreplan.case.viewed", request=request, case_id=case.pk, client_id=case.client_id, obj=case,
+            data={"method": request.method, "page": "facts_form"},
+        )
+    return render(
+        request,
+        "cases/case_facts.html",
+        {"case": case, "form": form, "error_form": form if form.errors else None, "conflict": conflict},
+    )
+
+
+@require_POST
+def case_responsibility(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if not _may_edit(request.user, case):
+        raise PermissionDenied
+    form = ResponsibilityForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.case_responsibility_set(actor=request.user, case=case, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Who holds the plan is saved."))
+            return redirect(_case_url(case, "ansvar"))
+    return _render_case_page(request, case, error_form=form, bound={"responsibility": form})
+
+
+@require_POST
+def handover_request(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if not _may_edit(request.user, case):
+        raise PermissionDenied
+    form = HandoverRequestForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            handover = services.handover_request(
+                actor=request.user, case=case, request=request, **form.service_arguments()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, aliases=form.service_aliases())
+        else:
+            receiver = handover.to_user or handover.to_organisation
+            messages.success(
+                request,
+                _("The hand-over is sent to %(receiver)s. You hold the case until it is accepted.") % {"receiver": receiver},
+            )
+            return redirect(_case_url(case, "overdragelser"))
+    return _render_case_page(request, case, error_form=form, bound={"handover": form})
+
+
+@require_POST
+def handover_withdraw(request: HttpRequest, case_id: int, handover_id: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    handover = selectors.case_handovers(case=case).filter(pk=handover_id).first()
+    if handover is None:
+        raise Http404("No such hand-over")
+    try:
+        services.handover_withdraw(actor=request.user, handover=handover, request=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The hand-over is withdrawn."))
+    return redirect(_case_url(case, "overdragelser"))
+
+
+@require_POST
+def journal_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if not _may_edit(request.user, case):
+        raise PermissionDenied
+    form = JournalEntryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.journal_entry_add(actor=request.user, case=case, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The journal entry is saved."))
+            return redirect(_case_url(case, "journal"))
+    return _render_case_page(request, case, error_form=form, bound={"journal": form})
+
+
+# -- Overdragelser ---------------------------------------------------------------------------
+
+
+@require_safe
+def handover_list(request: HttpRequest) -> HttpResponse:
+    return _render_handover_list(request)
+
+
+def _render_handover_list(request: HttpRequest, *, bound_id: int | None = None, bound_form=None) -> HttpResponse:
+    user = request.user
+    handovers = list(
+        selectors.handovers_incoming(user=user).select_related("to_organisation", "case__holding_organisation")
+    )
+    holders = queries_ui.plan_holders_by_organisation(organisation_ids={h.to_organisation_id for h in handovers})
+    items = []
+    for handover in handovers:
+        accept_form = HandoverAcceptForm(
+            prefix=f"a{handover.pk}", handover=handover, holders=holders.get(handover.to_organisation_id, []), user=user
+        )
+        return_form = HandoverReturnForm(prefix=f"r{handover.pk}")
+        if handover.pk == bound_id:
+            if isinstance(bound_form, HandoverAcceptForm):
+                accept_form = bound_form
+            else:
+                return_form = bound_form
+        items.append({"handover": handover, "accept_form": accept_form, "return_form": return_form})
+    audit_record(action="koreplan.handover.list_viewed", request=request, data={"incoming": len(handovers)})
+    return render(
+        request,
+        "cases/handover_list.html",
+        {"items": items, "error_form": bound_form if bound_form is not None and bound_form.errors else None},
+    )
+
+
+@require_POST
+def handover_accept(request: HttpRequest, handover_id: int) -> HttpResponse:
+    handover = selectors.handover_get_for_receiver(user=request.user, handover_id=handover_id)
+    holders = queries_ui.plan_holders_by_organisation(organisation_ids=[handover.to_organisation_id])
+    form = HandoverAcceptForm(
+        request.POST, prefix=f"a{handover.pk}", handover=handover,
+        holders=holders.get(handover.to_organisation_id, []), user=request.user,
+    )
+    if form.is_valid():
+        try:
+            services.handover_accept(
+                actor=request.user, handover=handover, plan_responsible=form.cleaned_data["plan_responsible"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("You have taken over the case of %(client)s. Review the action plan at once (VEJ pkt. 49).")
+                % {"client": handover.case.client},
+            )
+            if selectors.cases_visible_to(user=request.user).filter(pk=handover.case_id).exists():
+                return redirect(_case_url(handover.case))
+            return redirect("cases:handover_list")
+    return _render_handover_list(request, bound_id=handover.pk, bound_form=form)
+
+
+@require_POST
+def handover_return(request: HttpRequest, handover_id: int) -> HttpResponse:
+    handover = selectors.handover_get_for_receiver(user=request.user, handover_id=handover_id)
+    form = HandoverReturnForm(request.POST, prefix=f"r{handover.pk}")
+    if form.is_valid():
+        try:
+            services.handover_return(
+                actor=request.user, handover=handover, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, aliases={"answer_reason": "reason"})
+        else:
+            messages.success(
+                request,
+                _("The hand-over is returned to %(sender)s, who keeps the case.") % {"sender": handover.from_organisation},
+            )
+            return redirect("cases:handover_list")
+    return _render_handover_list(request, bound_id=handover.pk, bound_form=form)
+
