@@ -1,0 +1,40 @@
+"""`manage.py demo`: load the demo that `make run` shows, or print its logins if it is there."""
+
+from django.core.management.base import BaseCommand
+
+from koreplan.cases.demo import DEMO_PASSWORD, SEED, URL, demo_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo: reference data, about 40 staff and about 300 cases made through the "
+        "services. Does nothing but print the logins if the demo users exist. Demo data only: "
+        "every demo user's password is 'demo'."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=SEED, help="Random seed (default: %(default)s).")
+
+    def handle(self, *args, seed: int, **options) -> None:
+        result = demo_load(seed=seed)
+        if result.created:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo loaded in {result.seconds:.1f} s: {result.staff} staff, {result.cases} cases "
+                    f"({result.open_cases} open), {result.tasks_done} tasks done, {result.tasks_overdue} "
+                    f"overdue, {result.handovers_pending} hand-overs waiting, "
+                    f"{result.journal_entries} journal entries."
+                )
+            )
+            if options["verbosity"] > 1:
+                for stage, count in result.stages.items():
+                    self.stdout.write(f"  {stage}: {count}")
+        else:
+            self.stdout.write("The demo is already loaded; nothing changed.")
+        self.stdout.write("")
+        self.stdout.write(f"Open {URL} and log in with password '{DEMO_PASSWORD}' as:")
+        width = max((len(login.username) for login in result.logins), default=0)
+        for login in result.logins:
+            self.stdout.write(
+                f"  {login.username.ljust(width)}  {login.name}, {login.role.lower()}, {login.organisation}"
+            )
