@@ -78,7 +78,7 @@ def clients_visible_to(*, user: User) -> QuerySet[Client]:
 
 
 def case_tasks(*, case: Case) -> list[Task]:
-    return list(case.tasks.select_related("completed_by", "responsible_organisation").order_by("due_on", "obligation_id", "occurrence"))
+    return list(case.tasks.select_related("completed_by", "responsible_organisation", "assignee").order_by("due_on", "obligation_id", "occurrence"))
 
 
 def case_handovers(*, case: Case) -> QuerySet[Handover]:
@@ -92,7 +92,7 @@ def handover_pending(*, case: Case) -> Handover | None:
 def handovers_incoming(*, user: User) -> QuerySet[Handover]:
     """Hand-overs waiting for the user's organisation (or the user in person) to answer."""
     pending = Handover.objects.filter(status=Handover.Status.REQUESTED).select_related(
-        "case__client", "from_organisation", "from_user", "to_user"
+        "case__client", "from_organisation", "from_user", "to_organisation", "to_user"
     )
     if is_administrator(user):
         return pending

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from koreplan.accounts.models import Role, User
@@ -211,7 +212,8 @@ def _clean_facts(values: dict[str, Any], *, birth_date: date) -> dict[str, Any]:
     try:
         parse_facts(mapping, today=timezone.localdate())
     except FactsError as error:
-        raise ValidationError({error.field: error.message}) from None
+        message = error.message_da if (get_language() or "da").startswith("da") else error.message
+        raise ValidationError({error.field: message}) from None
     return values
 
 
@@ -249,7 +251,9 @@ def case_open(
     request: HttpRequest | None = None,
 ) -> CaseOpened:
     """Open a case at an institution or KIF department, with its first stay and tasks."""
-    facts = {k: v for k, v in (facts or {}).items() if k in FACT_COLUMNS and k != "birth_date"}
+    facts = {
+        k: v for k, v in (facts or {}).items() if k in FACT_COLUMNS and k != "birth_date" and v not in (None, "")
+    }
     if not actor.is_superuser and actor.organisation_id != holding_organisation.pk:
         raise PermissionDenied(_("A case is opened by the organisation that will hold it."))
     if holding_organisation.kind not in (Organisation.Kind.INSTITUTION, Organisation.Kind.KIF):

@@ -14,14 +14,15 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 
 def parse_cpr(text: str, *, today: date) -> tuple[str, date]:
-    """The compact CPR number and the birth date in it; ValueError says what is wrong."""
+    """The compact CPR number and the birth date in it; ValueError says what is wrong (in Danish:
+    the message reaches caseworkers as it is)."""
     number = stdnum_cpr.compact(text or "")
     if not number.isdigit() or len(number) != 10:
-        raise ValueError("must be ten digits, written DDMMÅÅ-XXXX or DDMMÅÅXXXX")
+        raise ValueError("CPR-nummeret skal være ti cifre, skrevet DDMMÅÅ-XXXX eller DDMMÅÅXXXX.")
     try:
         birth = stdnum_cpr.get_birth_date(number)
     except StdnumError:
-        raise ValueError("the first six digits are not a real date (DDMMÅÅ)") from None
+        raise ValueError("De første seks cifre er ikke en rigtig dato (DDMMÅÅ).") from None
     if birth > today:
-        raise ValueError(f"the birth date {birth.isoformat()} lies in the future")
+        raise ValueError(f"Fødselsdatoen {birth.strftime('%d-%m-%Y')} ligger i fremtiden.")
     return number, birth

@@ -42,12 +42,43 @@ class Placement(StrEnum):
 
 
 class FactsError(ValueError):
-    """A fact that is missing its form or contradicts another; names the field."""
+    """A fact that is missing its form or contradicts another; names the field.
 
-    def __init__(self, field: str, message: str):
+    ``message`` is English (the command line); ``message_da`` is what the Danish UI shows.
+    """
+
+    def __init__(self, field: str, message: str, message_da: str | None = None):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.message_da = message_da or message
+
+
+#: The facts' names as a Danish caseworker knows them.
+FIELD_LABELS_DA = {
+    "case_type": "sagstype",
+    "birth_date": "fødselsdato",
+    "sentence": "straffens længde",
+    "intake_on": "indsættelsesdato",
+    "remanded_until_execution_order": "varetægtsfængslet indtil fuldbyrdelsesordre",
+    "execution_started_on": "straffens iværksættelse",
+    "expected_parole_on": "forventet prøveløsladelse",
+    "release_on": "løsladelse efter endt straf",
+    "herstedvester_visitation_completed_on": "færdigvisiteret (Herstedvester)",
+    "placement": "placering",
+    "supervision_started_on": "tilsynets iværksættelse",
+    "supervision_ends_on": "tilsynets udløb",
+    "admitted_under_judgment": "indlagt i henhold til dom",
+    "needs_assistance": "behov for bistand",
+    "housing_secured": "sikret bolig",
+    "income_secured": "sikret forsørgelse",
+    "section_31_leave_possible": "§ 31-udgang mulig",
+    "completed": "udført",
+}
+
+
+def _da_date(day: date) -> str:
+    return day.strftime("%d-%m-%Y")
 
 
 _EMPTY: Mapping[str, tuple[date, ...]] = MappingProxyType({})
@@ -179,9 +210,11 @@ def parse_facts(data: Any, *, today: date) -> CaseFacts:
             try:
                 values[name] = Period.parse(raw)
             except ValueError as error:
-                raise FactsError(name, str(error)) from None
+                raise FactsError(
+                    name, str(error), "skal angives som år, måneder, uger eller dage (ISO 8601, fx P4M eller P1Y6M)"
+                ) from None
             if values[name].is_zero:
-                raise FactsError(name, "must be longer than zero")
+                raise FactsError(name, "must be longer than zero", "skal være længere end nul")
         elif name == "completed":
             values[name] = _completed(raw)
     facts = CaseFacts(**values)
@@ -193,13 +226,21 @@ def _must_not_precede(facts: CaseFacts, later: str, earlier: str, later_value=No
     a = getattr(facts, later) if later_value is None else later_value
     b = getattr(facts, earlier) if earlier_value is None else earlier_value
     if a is not None and b is not None and a < b:
-        raise FactsError(later, f"{a.isoformat()} is before {earlier} {b.isoformat()}")
+        raise FactsError(
+            later,
+            f"{a.isoformat()} is before {earlier} {b.isoformat()}",
+            f"{FIELD_LABELS_DA[later].capitalize()} ({_da_date(a)}) ligger før {FIELD_LABELS_DA[earlier]} ({_da_date(b)}).",
+        )
 
 
 def check_consistency(facts: CaseFacts, *, today: date) -> None:
     """Reject facts that contradict each other or the calendar."""
     if facts.birth_date is not None and facts.birth_date > today:
-        raise FactsError("birth_date", f"{facts.birth_date.isoformat()} lies in the future (today is {today.isoformat()})")
+        raise FactsError(
+            "birth_date",
+            f"{facts.birth_date.isoformat()} lies in the future (today is {today.isoformat()})",
+            f"Fødselsdatoen ({_da_date(facts.birth_date)}) ligger i fremtiden.",
+        )
     _must_not_precede(facts, "intake_on", "birth_date")
     _must_not_precede(facts, "execution_started_on", "birth_date")
     _must_not_precede(facts, "release_on", "intake_on")
@@ -210,6 +251,8 @@ def check_consistency(facts: CaseFacts, *, today: date) -> None:
         raise FactsError(
             "expected_parole_on",
             f"{facts.expected_parole_on.isoformat()} is after release_on {facts.release_on.isoformat()}",
+            f"Forventet prøveløsladelse ({_da_date(facts.expected_parole_on)}) ligger efter løsladelse efter endt "
+            f"straf ({_da_date(facts.release_on)}).",
         )
     if facts.remanded_until_execution_order:
         _must_not_precede(facts, "execution_started_on", "intake_on")

@@ -305,7 +305,7 @@ def test_a_case_that_cannot_be_opened_leaves_no_client_behind(susanne, socialraa
     response = call(susanne, "post", "/cases", body)
     assert error_locs(response) == [["body", "facts", "release_on"]]
     assert response.json()["detail"][0]["type"] == "value_error"
-    assert "intake_on" in response.json()["detail"][0]["msg"]
+    assert "indsættelsesdato" in response.json()["detail"][0]["msg"]  # the Danish UI language
     assert not Client.objects.exists() and not Case.objects.exists()
     assert not AuditEntry.objects.exists()
 
@@ -429,7 +429,7 @@ def test_bad_facts_are_422_naming_the_field(susanne, sag):
     before = (INTAKE - timedelta(days=1)).isoformat()
     response = call(susanne, "patch", f"/cases/{sag.pk}", {"revision": 1, "facts": {"release_on": before}})
     assert error_locs(response) == [["body", "facts", "release_on"]]
-    assert "intake_on" in response.json()["detail"][0]["msg"]
+    assert "indsættelsesdato" in response.json()["detail"][0]["msg"]  # the Danish UI language
     sag.refresh_from_db()
     assert sag.revision == 1
 

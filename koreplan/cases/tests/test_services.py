@@ -59,7 +59,7 @@ def test_a_cpr_number_born_in_the_future_is_refused(socialraadgiver, guldborgsun
         services.client_create(
             actor=socialraadgiver, cpr="0101274234", first_name="A", last_name="B", acting_municipality=guldborgsund
         )  # 1 January 2027 (seventh digit 4, year 27 → 2027)
-    assert "future" in raised.value.message_dict["cpr"][0]
+    assert "fremtiden" in raised.value.message_dict["cpr"][0]
 
 
 def test_bad_facts_name_the_field_and_nothing_is_saved(socialraadgiver, guldborgsund):
@@ -217,3 +217,18 @@ def test_clients_are_unique_by_cpr(socialraadgiver, guldborgsund):
     with pytest.raises(ValidationError):
         services.client_create(actor=socialraadgiver, cpr=cpr, first_name="A", last_name="B", acting_municipality=guldborgsund)
     assert Client.objects.count() == 1
+
+
+def test_fact_errors_are_danish_in_the_danish_ui(socialraadgiver, guldborgsund):
+    client = services.client_create(
+        actor=socialraadgiver, cpr=a_cpr(), first_name="A", last_name="B", acting_municipality=guldborgsund
+    )
+    with pytest.raises(ValidationError) as raised:
+        services.case_open(
+            actor=socialraadgiver, client=client, case_type="imprisonment",
+            holding_organisation=socialraadgiver.organisation,
+            facts={"intake_on": date(2026, 1, 5), "release_on": date(2025, 1, 5), "sentence": None},
+        )
+    assert raised.value.message_dict["release_on"] == [
+        "Løsladelse efter endt straf (05-01-2025) ligger før indsættelsesdato (05-01-2026)."
+    ]
