@@ -76,23 +76,17 @@ def test_the_page_shell_shows_the_user_and_the_main_menu(client, socialraadgiver
     for href, label in [
         ("/sager/", "Sager"),
         ("/overdragelser/", "Overdragelser"),
-        ("/indbakke/", "Indbakke"),
     ]:
         assert f'<a href="{href}" class="nav-link"><span>{label}</span></a>' in html
-    # Management and the admin are for those who may use them.
-    assert 'href="/ledelse/"' not in html
+    # The admin is for those who may use it.
     assert 'href="/admin/"' not in html
     assert '<main id="main-content"' in html
     assert 'action="/logout/" method="post"' in html
 
 
-def test_a_manager_sees_management_and_an_administrator_the_admin(client, leder, admin):
-    client.force_login(leder)
-    assert 'href="/ledelse/"' in client.get("/opgaver/").content.decode()
+def test_an_administrator_sees_the_admin(client, admin):
     client.force_login(admin)
-    html = client.get("/opgaver/").content.decode()
-    assert 'href="/ledelse/"' in html
-    assert 'href="/admin/"' in html
+    assert 'href="/admin/"' in client.get("/opgaver/").content.decode()
 
 
 def test_logging_out_is_a_post(client, socialraadgiver):
