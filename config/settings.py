@@ -54,6 +54,7 @@ KOREPLAN_APPS = [
     "koreplan.audit",
     "koreplan.web",
     "koreplan.cases",
+    "koreplan.plans",
     "koreplan.api",
 ]
 
@@ -133,6 +134,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

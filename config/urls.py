@@ -18,5 +18,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
     path("", include("koreplan.cases.urls")),
+    path("", include("koreplan.plans.urls")),
     path("", include("koreplan.web.urls")),
 ]

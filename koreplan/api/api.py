@@ -15,6 +15,7 @@ from ninja.errors import ValidationError
 from koreplan.api import cases, organisations, tasks
 from koreplan.api.auth import auth_methods
 from koreplan.api.errors import install_exception_handlers
+from koreplan.plans.api import router as plans_router
 
 DESCRIPTION = """\
 Køreplan's cases, their roadmap (timeline) and tasks, for other systems.
@@ -74,3 +75,4 @@ install_exception_handlers(api)
 api.add_router("/", cases.router)
 api.add_router("/", tasks.router)
 api.add_router("/", organisations.router)
+api.add_router("/", plans_router)
