@@ -31,7 +31,7 @@ test: setup
 	$(BIN)/pytest
 
 test-domain: setup
-	$(BIN)/pytest tests/domain -p no:django
+	$(BIN)/pytest tests/domain
 
 bench: setup
 	$(BIN)/python -m koreplan.bench.timeline
