@@ -56,6 +56,7 @@ KOREPLAN_APPS = [
     "koreplan.cases",
     "koreplan.plans",
     "koreplan.api",
+    "koreplan.release",
 ]
 
 INSTALLED_APPS = [

@@ -19,5 +19,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("koreplan.cases.urls")),
     path("", include("koreplan.plans.urls")),
+    path("", include("koreplan.release.urls")),
     path("", include("koreplan.web.urls")),
 ]

@@ -16,6 +16,7 @@ from koreplan.api import cases, organisations, tasks
 from koreplan.api.auth import auth_methods
 from koreplan.api.errors import install_exception_handlers
 from koreplan.plans.api import router as plans_router
+from koreplan.release.api import build_router as build_release_router
 
 DESCRIPTION = """\
 Køreplan's cases, their roadmap (timeline) and tasks, for other systems.
@@ -76,3 +77,4 @@ api.add_router("/", cases.router)
 api.add_router("/", tasks.router)
 api.add_router("/", organisations.router)
 api.add_router("/", plans_router)
+api.add_router("/", build_release_router())

@@ -156,6 +156,8 @@ def worklist(
         Task.objects.filter(my_tasks_q(user), completed_on__isnull=True, case__status=Case.Status.OPEN)
         .filter(due_on__lte=today + timedelta(days=horizon_days))
         .select_related("case__client", "case__holding_organisation", "responsible_organisation")
+        # The release-readiness signal on each row (koreplan.release) reads these.
+        .prefetch_related("case__readiness_items", "case__release_outcomes")
         .order_by("due_on", "obligation_id", "occurrence")
     )
     if case_type:

@@ -1,0 +1,455 @@
+"""The release pages: /sager/<case_id>/loesladelse/…
+
+Every view first gets the case with ``case_get`` — a case the user may not see is 404,
+whether or not it exists — and every read is audited (``koreplan.release.viewed``, and
+``…invitation_downloaded`` for a calendar file). Writes go to the services; a user who can
+see the case but may not make the change gets 403. Every form works as an ordinary page
+without JavaScript (post/redirect/get); htmx only swaps the readiness list and the release
+meeting's agreements in place — named partials of the page's own template.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from koreplan.cases.models import Case, Handover
+from koreplan.cases.selectors import case_get
+from koreplan.domain import release as domain
+from koreplan.organisations.models import Organisation
+from koreplan.release import forms, selectors, services
+from koreplan.release.invitations import invitation_filename, meeting_invitation
+from koreplan.release.models import Meeting, ReadinessItem, ReleaseOutcome
+
+KIND_SLUGS = {
+    "loesladelsesmoede": Meeting.Kind.RELEASE_MEETING,
+    "loesladelsesdagen": Meeting.Kind.RELEASE_DAY,
+    "opfoelgende-moede": Meeting.Kind.FOLLOW_UP,
+}
+SLUG_OF_KIND = {kind: slug for slug, kind in KIND_SLUGS.items()}
+MOMENT_SLUGS = {
+    "ved-loesladelsen": ReleaseOutcome.Moment.AT_RELEASE,
+    "efter-fire-uger": ReleaseOutcome.Moment.AFTER_FOUR_WEEKS,
+}
+SLUG_OF_MOMENT = {moment: slug for slug, moment in MOMENT_SLUGS.items()}
+#: Where each kind of meeting is on the release page.
+ANCHORS = {
+    Meeting.Kind.RELEASE_MEETING: "loesladelsesmoede",
+    Meeting.Kind.RELEASE_DAY: "loesladelsesdagen",
+    Meeting.Kind.FOLLOW_UP: "opfoelgning",
+}
+
+
+def _da() -> bool:
+    return (get_language() or "da").startswith("da")
+
+
+def release_url(case: Case, anchor: str = "") -> str:
+    url = reverse("release:release", args=[case.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _timing_note(meeting: Meeting, case: Case) -> str:
+    code = domain.timing_note(meeting.kind, timezone.localtime(meeting.starts_at).date(), case.expected_release_on)
+    return domain.TIMING_NOTES[code][0 if _da() else 1] if code else ""
+
+
+def _context(request: HttpRequest, case: Case, *, bound_readiness: forms.ReadinessItemForm | None = None,
+             agreement_form: forms.AgreementForm | None = None, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    overview = selectors.release_overview(case=case, language_da=_da())
+    write_meetings = services.may_write_meetings(user, case)
+    write_readiness = services.may_write_readiness(user, case)
+    readiness = []
+    for row in overview.readiness:
+        form = None
+        if write_readiness:
+            form = bound_readiness if bound_readiness is not None and bound_readiness.row.item == row.item else (
+                forms.ReadinessItemForm(case=case, row=row)
+            )
+        readiness.append({"row": row, "form": form})
+    meeting = overview.release_meeting
+    if agreement_form is None and meeting is not None and write_meetings and meeting.status != Meeting.Status.CANCELLED:
+        agreement_form = forms.AgreementForm(meeting=meeting)
+    meetings = [m for m in (overview.release_meeting, *overview.appointments, overview.follow_up) if m]
+    handover = overview.kif_handover
+    # The hand-over protocol's own form, offered here once KIF is involved and parole is expected.
+    may_request_kif_handover = bool(
+        write_meetings and case.kif_id and case.expected_parole_on
+        and case.holding_organisation.kind != Organisation.Kind.KIF
+        and not (handover and handover.status in (Handover.Status.REQUESTED, Handover.Status.ACCEPTED))
+        and not case.handovers.filter(status=Handover.Status.REQUESTED).exists()
+    )
+    return {
+        "case": case,
+        "client": case.client,
+        "overview": overview,
+        "signal": overview.signal,
+        "readiness": readiness,
+        "agreement_form": agreement_form,
+        "may_write_meetings": write_meetings,
+        "may_write_readiness": write_readiness,
+        "may_request_kif_handover": may_request_kif_handover,
+        "timing_notes": {m.pk: _timing_note(m, case) for m in meetings},
+        "kind_slugs": SLUG_OF_KIND,
+        "moment_slugs": SLUG_OF_MOMENT,
+        "moments": ReleaseOutcome.Moment,
+        "today": overview.today,
+        "status_message": "",
+        "meeting_status_message": "",
+        **extra,
+    }
+
+
+# -- the release page ------------------------------------------------------------------------------
+
+
+@require_safe
+def release_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_get(user=request.user, case_id=case_id)
+    services.release_read_record(actor=request.user, case=case, request=request, page="release")
+    return render(request, "release/release.html", _context(request, case))
+
+
+@require_POST
+def readiness_update(request: HttpRequest, case_id: int, item: str) -> HttpResponse:
+    """Set one item of the list. htmx gets the list and the signal back; a form post a redirect."""
+    case = case_get(user=request.user, case_id=case_id)
+    _require(services.may_write_readiness(request.user, case))
+    if item not in ReadinessItem.Item.values:
+        raise Http404("No such item")
+    row = next(r for r in selectors.readiness_rows(case=case, language_da=_da()) if r.item == item)
+    form = forms.ReadinessItemForm(request.POST, case=case, row=row)
+    saved = False
+    if form.is_valid():
+        try:
+            services.readiness_item_set(actor=request.user, case=case, item=item, request=request, **form.service_arguments())
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            saved = True
+    label = ReadinessItem.Item(item).label
+    if request.htmx:
+        context = _context(request, case, bound_readiness=None if saved else form)
+        context["status_message"] = (
+            _("“%(item)s” is saved.") % {"item": label} if saved
+            else _("“%(item)s” was not saved: see the error in the form.") % {"item": label}
+        )
+        context["oob"] = True
+        html = render_to_string("release/release.html#readiness", context, request=request)
+        html += render_to_string("release/release.html#signal", context, request=request)
+        return HttpResponse(html)
+    if saved:
+        messages.success(request, _("“%(item)s” is saved.") % {"item": label})
+        return redirect(release_url(case, f"parathed-{item}"))
+    services.release_read_record(actor=request.user, case=case, request=request, page="release")
+    return render(request, "release/release.html", _context(request, case, bound_readiness=form, error_form=form))
+
+
+# -- meetings -----------------------------------------------------------------------------------------
+
+
+def _meeting_page(request, case, *, kind, form, formset, meeting=None, status=200) -> HttpResponse:
+    return render(
+        request,
+        "release/meeting_form.html",
+        {
+            "case": case, "client": case.client, "kind": kind, "kind_label": Meeting.Kind(kind).label,
+            "form": form, "formset": formset, "meeting": meeting, "error_form": form if form.errors else None,
+            "anchor": ANCHORS[kind],
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def meeting_new(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+    case = case_get(user=request.user, case_id=case_id)
+    kind = KIND_SLUGS.get(kind)
+    if kind is None:
+        raise Http404("No such kind of meeting")
+    _require(services.may_write_meetings(request.user, case))
+    if request.method == "POST":
+        form = forms.MeetingEditForm(request.POST, case=case, kind=kind)
+        formset = forms.ParticipantFormSet(request.POST, case=case, prefix="deltager")
+        if form.is_valid() and formset.is_valid():
+            try:
+                meeting = services.meeting_create(
+                    actor=request.user, case=case, kind=kind, participants=formset.participants(), request=request,
+                    **form.values(),
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error, formset=formset, aliases={"starts_at": "starts", "ends_at": "ends"})
+            else:
+                if meeting.task_id:
+                    messages.success(request, _("%(kind)s is recorded, and the task on the Køreplan is done.")
+                                     % {"kind": meeting.get_kind_display()})
+                else:
+                    messages.success(request, _("%(kind)s is planned. Send the invitation (.ics) to the participants.")
+                                     % {"kind": meeting.get_kind_display()})
+                return redirect(release_url(case, ANCHORS[kind]))
+    else:
+        services.release_read_record(actor=request.user, case=case, request=request, page="meeting_new")
+        form = forms.MeetingEditForm(initial=forms.MeetingEditForm.initial_new(case, kind), case=case, kind=kind)
+        formset = forms.ParticipantFormSet(
+            initial=selectors.default_participants(case=case, kind=kind, actor=request.user), case=case, prefix="deltager"
+        )
+    return _meeting_page(request, case, kind=kind, form=form, formset=formset)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def meeting_edit(request: HttpRequest, case_id: int, meeting_id: int) -> HttpResponse:
+    case = case_get(user=request.user, case_id=case_id)
+    meeting = selectors.meeting_get(case=case, meeting_id=meeting_id)
+    _require(services.may_write_meetings(request.user, case))
+    if meeting.status != Meeting.Status.PLANNED:
+        messages.info(request, _("Only a planned meeting can be changed."))
+        return redirect(release_url(case, ANCHORS[meeting.kind]))
+    if request.method == "POST":
+        form = forms.MeetingEditForm(request.POST, case=case, kind=meeting.kind)
+        formset = forms.ParticipantFormSet(request.POST, case=case, prefix="deltager")
+        if form.is_valid() and formset.is_valid():
+            try:
+                services.meeting_update(
+                    actor=request.user, meeting=meeting, revision=form.cleaned_data.get("revision") or meeting.revision,
+                    changes=form.values(), participants=formset.participants(), request=request,
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error, formset=formset, aliases={"starts_at": "starts", "ends_at": "ends"})
+            else:
+                messages.success(
+                    request, _("The meeting is changed. Send the new invitation (.ics): calendars update the old one.")
+                )
+                return redirect(release_url(case, ANCHORS[meeting.kind]))
+    else:
+        services.release_read_record(actor=request.user, case=case, request=request, page="meeting_edit")
+        form = forms.MeetingEditForm(initial=forms.MeetingEditForm.initial_for(meeting), case=case, kind=meeting.kind)
+        formset = forms.ParticipantFormSet(initial=forms.participant_initial(meeting), case=case, prefix="deltager")
+    return _meeting_page(request, case, kind=meeting.kind, form=form, formset=formset, meeting=meeting)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def meeting_held(request: HttpRequest, case_id: int, meeting_id: int) -> HttpResponse:
+    """Record that the meeting was held — and, for the release meeting, what was agreed."""
+    case = case_get(user=request.user, case_id=case_id)
+    meeting = selectors.meeting_get(case=case, meeting_id=meeting_id)
+    _require(services.may_write_meetings(request.user, case))
+    if request.method == "POST":
+        form = forms.MeetingHeldForm(request.POST, meeting=meeting)
+        if form.is_valid():
+            try:
+                services.meeting_hold(
+                    actor=request.user, meeting=meeting, revision=form.cleaned_data.get("revision"), request=request,
+                    **form.service_arguments(),
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                messages.success(request, _("%(kind)s is recorded as held.") % {"kind": meeting.get_kind_display()})
+                return redirect(release_url(case, ANCHORS[meeting.kind]))
+    else:
+        services.release_read_record(actor=request.user, case=case, request=request, page="meeting_held")
+        form = forms.MeetingHeldForm(
+            initial={
+                "revision": meeting.revision, "held_on": min(timezone.localtime(meeting.starts_at).date(), timezone.localdate()),
+                "attended": [str(p.pk) for p in meeting.participants.all()],
+            },
+            meeting=meeting,
+        )
+    return render(
+        request, "release/meeting_held.html",
+        {"case": case, "client": case.client, "meeting": meeting, "form": form,
+         "error_form": form if form.errors else None, "anchor": ANCHORS[meeting.kind]},
+    )
+
+
+@require_POST
+def meeting_cancel(request: HttpRequest, case_id: int, meeting_id: int) -> HttpResponse:
+    case = case_get(user=request.user, case_id=case_id)
+    meeting = selectors.meeting_get(case=case, meeting_id=meeting_id)
+    _require(services.may_write_meetings(request.user, case))
+    form = forms.MeetingCancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.meeting_cancel(
+                actor=request.user, meeting=meeting, reason=form.cleaned_data["cancelled_reason"],
+                revision=form.cleaned_data.get("revision"), request=request,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("The meeting is cancelled. Send the cancellation (.ics) so that it leaves the calendars.")
+            )
+    else:
+        messages.error(request, _("Say why the meeting is cancelled."))
+    return redirect(release_url(case, ANCHORS[meeting.kind]))
+
+
+@require_safe
+def meeting_ics(request: HttpRequest, case_id: int, meeting_id: int) -> HttpResponse:
+    """The invitation as an iCalendar file (or its cancellation)."""
+    case = case_get(user=request.user, case_id=case_id)
+    meeting = selectors.meeting_get(case=case, meeting_id=meeting_id)
+    services.invitation_made_record(actor=request.user, meeting=meeting, request=request)
+    url = request.build_absolute_uri(release_url(case, ANCHORS[meeting.kind]))
+    body = meeting_invitation(meeting, organizer=request.user, url=url)
+    method = "CANCEL" if meeting.status == Meeting.Status.CANCELLED else "REQUEST"
+    response = HttpResponse(body.encode("utf-8"), content_type=f"text/calendar; charset=utf-8; method={method}")
+    response["Content-Disposition"] = f'attachment; filename="{invitation_filename(meeting)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# -- the release meeting's agenda and agreements --------------------------------------------------------
+
+
+def _release_meeting_response(request: HttpRequest, case: Case, *, agreement_form=None, status_message="") -> HttpResponse:
+    context = _context(request, case, agreement_form=agreement_form)
+    context["meeting_status_message"] = status_message
+    return render(request, "release/release.html#release_meeting", context)
+
+
+@require_POST
+def agreement_add(request: HttpRequest, case_id: int, meeting_id: int) -> HttpResponse:
+    case = case_get(user=request.user, case_id=case_id)
+    meeting = selectors.meeting_get(case=case, meeting_id=meeting_id)
+    _require(services.may_write_meetings(request.user, case))
+    form = forms.AgreementForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        item = selectors.agenda_item_get(meeting=meeting, item_id=form.cleaned_data["item"].pk)
+        try:
+            services.agreement_add(
+                actor=request.user, item=item, who=form.cleaned_data["who"], what=form.cleaned_data["what"],
+                when=form.cleaned_data["when"], request=request,
+            )
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            message = _("The agreement is added under “%(item)s”.") % {"item": item}
+            if request.htmx:
+                return _release_meeting_response(request, case, status_message=message)
+            messages.success(request, message)
+            return redirect(release_url(case, "aftaler"))
+    if request.htmx:
+        return _release_meeting_response(
+            request, case, agreement_form=form, status_message=_("The agreement was not added: see the error in the form.")
+        )
+    services.release_read_record(actor=request.user, case=case, request=request, page="release")
+    return render(request, "release/release.html", _context(request, case, agreement_form=form, error_form=form))
+
+
+@require_POST
+def agreement_remove(request: HttpRequest, case_id: int, meeting_id: int, agreement_id: int) -> HttpResponse:
+    case = case_get(user=request.user, case_id=case_id)
+    meeting = selectors.meeting_get(case=case, meeting_id=meeting_id)
+    agreement = selectors.agreement_get(meeting=meeting, agreement_id=agreement_id)
+    _require(services.may_write_meetings(request.user, case))
+    services.agreement_remove(actor=request.user, agreement=agreement, request=request)
+    message = _("The agreement is removed.")
+    if request.htmx:
+        return _release_meeting_response(request, case, status_message=message)
+    messages.success(request, message)
+    return redirect(release_url(case, "aftaler"))
+
+
+@require_POST
+def agenda_update(request: HttpRequest, case_id: int, meeting_id: int) -> HttpResponse:
+    case = case_get(user=request.user, case_id=case_id)
+    meeting = selectors.meeting_get(case=case, meeting_id=meeting_id)
+    _require(services.may_write_meetings(request.user, case))
+    try:
+        added = services.agenda_update_from_plan(actor=request.user, meeting=meeting, request=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if added:
+            messages.success(request, _("%(count)s areas of effort from the plan are added to the agenda.") % {"count": len(added)})
+        else:
+            messages.info(request, _("The agenda already has every area of effort in the plan."))
+    return redirect(release_url(case, "loesladelsesmoede"))
+
+
+# -- the outcome and KIF ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def outcome(request: HttpRequest, case_id: int, moment: str) -> HttpResponse:
+    case = case_get(user=request.user, case_id=case_id)
+    moment = MOMENT_SLUGS.get(moment)
+    if moment is None:
+        raise Http404("No such moment")
+    _require(services.may_write_readiness(request.user, case))
+    existing = case.release_outcomes.filter(moment=moment).first()
+    if request.method == "POST":
+        form = forms.OutcomeForm(request.POST)
+        if form.is_valid():
+            try:
+                recorded = services.outcome_record(
+                    actor=request.user, case=case, moment=moment, request=request, **form.service_arguments()
+                )
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                if recorded.released_to_street:
+                    messages.warning(request, _("The outcome is recorded: released to the street (no housing or no income)."))
+                else:
+                    messages.success(request, _("The outcome is recorded."))
+                return redirect(release_url(case, "udfald"))
+    else:
+        services.release_read_record(actor=request.user, case=case, request=request, page="outcome")
+        form = forms.OutcomeForm(initial=forms.OutcomeForm.initial_for(existing, case, moment))
+    return render(
+        request, "release/outcome_form.html",
+        {"case": case, "client": case.client, "form": form, "moment_label": ReleaseOutcome.Moment(moment).label,
+         "existing": existing, "error_form": form if form.errors else None},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def kif_involve(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Involve KIF eight weeks before parole (GL Bilag 1 step 9)."""
+    case = case_get(user=request.user, case_id=case_id)
+    _require(services.may_write_meetings(request.user, case))
+    if request.method == "POST":
+        form = forms.KifInvolveForm(request.POST, case=case)
+        if form.is_valid():
+            try:
+                services.kif_involve(actor=request.user, case=case, request=request, **form.cleaned_data)
+            except ValidationError as error:
+                forms.add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(kif)s is involved and can now see the case. Responsibility passes to KIF at parole "
+                      "through a hand-over.") % {"kif": form.cleaned_data["kif"]},
+                )
+                return redirect(release_url(case, "kif"))
+    else:
+        services.release_read_record(actor=request.user, case=case, request=request, page="kif_involve")
+        form = forms.KifInvolveForm(case=case)
+    return render(
+        request, "release/kif_form.html",
+        {"case": case, "client": case.client, "form": form, "error_form": form if form.errors else None},
+    )
