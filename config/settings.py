@@ -57,6 +57,7 @@ KOREPLAN_APPS = [
     "koreplan.plans",
     "koreplan.api",
     "koreplan.release",
+    "koreplan.notifications",
 ]
 
 INSTALLED_APPS = [
@@ -108,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "koreplan.web.context_processors.navigation",
+                "koreplan.notifications.context_processors.unread_notifications",
             ],
             # {% partialdef %} and {% partial %} in every template without a {% load %},
             # as they will be once Django 6 has them built in.
@@ -207,6 +209,8 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "koreplan@localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The address users reach Køreplan at, for the links in e-mail (notifications).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
 
 # --- Background tasks --------------------------------------------------------
 

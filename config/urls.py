@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("koreplan.cases.urls")),
     path("", include("koreplan.plans.urls")),
+    path("", include("koreplan.notifications.urls")),
     path("", include("koreplan.release.urls")),
     path("", include("koreplan.web.urls")),
 ]

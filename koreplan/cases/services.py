@@ -15,18 +15,23 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.text import format_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from koreplan.accounts.models import Role, User
 from koreplan.audit.services import audit_record
 from koreplan.cases.models import Case, CaseParticipation, Client, Handover, JournalEntry, Stay, Task
+from koreplan.cases.selectors import plan_holders_at
 from koreplan.domain.cpr import parse_cpr
 from koreplan.domain.facts import FIELDS as FACT_FIELDS
 from koreplan.domain.facts import FactsError, parse_facts
 from koreplan.domain.rules.obligations import OBLIGATIONS, Who
 from koreplan.domain.timeline import Timeline, compute_timeline
+from koreplan.notifications.models import Kind as NotificationKind
+from koreplan.notifications.services import notify
 from koreplan.organisations.models import Organisation
 
 #: The case columns that hold the rules' facts (all of CASE.json but `completed`, which
@@ -495,6 +500,20 @@ def handover_request(
             title_en=OBLIGATIONS["status_at_transfer"].title_en,
             basis=[str(c) for c in OBLIGATIONS["status_at_transfer"].legal_basis],
         )
+        # Before the audit entry, which stays the last step (it holds the chain lock).
+        notify(
+            recipients=[to_user] if to_user else plan_holders_at(organisation=to_organisation).exclude(pk=actor.pk),
+            kind=NotificationKind.HANDOVER_REQUESTED,
+            # The subject goes by e-mail too: never the client's name in it.
+            subject=format_lazy(gettext_lazy("A hand-over from {sender} waits for your answer"), sender=handover.from_organisation),
+            body=format_lazy(
+                gettext_lazy("{actor}, {sender}, asks you to take over the case of {client}.\n\n{message}"),
+                actor=actor, sender=handover.from_organisation, client=case.client, message=handover.message,
+            ),
+            url=reverse("cases:handover_list"),
+            case=case,
+            dedupe_key=f"handover:{handover.pk}:requested",
+        )
         _audit(
             "koreplan.handover.requested", actor=actor, request=request, case=case, obj=handover,
             kind=kind, to_organisation=to_organisation.pk, to_user=getattr(to_user, "pk", None),
@@ -576,6 +595,19 @@ def handover_accept(
             basis=["VEJ pkt. 49", "VEJ pkt. 9"],
         )
         case_tasks_sync(case=case)
+        # Before the audit entry, which stays the last step (it holds the chain lock).
+        notify(
+            recipients=[handover.from_user],
+            kind=NotificationKind.HANDOVER_ACCEPTED,
+            subject=format_lazy(gettext_lazy("Your hand-over was accepted by {receiver}"), receiver=handover.to_organisation),
+            body=format_lazy(
+                gettext_lazy("{actor} has accepted the case of {client}. The plan-responsible is now {responsible}."),
+                actor=actor, client=case.client, responsible=new_responsible,
+            ),
+            url=reverse("cases:case_detail", args=[case.pk]),
+            case=case,
+            dedupe_key=f"handover:{handover.pk}:accepted",
+        )
         _audit(
             "koreplan.handover.accepted", actor=actor, request=request, case=case, obj=handover,
             plan_responsible=new_responsible.pk, to_organisation=handover.to_organisation_id,
@@ -590,7 +622,23 @@ def handover_return(*, actor: User, handover: Handover, reason: str, request: Ht
         raise ValidationError({"status": _("This hand-over has already been answered.")})
     if not reason.strip():
         raise ValidationError({"answer_reason": _("Say why the hand-over is returned.")})
-    return _handover_close(handover, Handover.Status.RETURNED, actor, request, reason.strip(), "koreplan.handover.returned")
+    with transaction.atomic():
+        # Before _handover_close, whose audit entry stays the last step (it holds the chain lock).
+        notify(
+            recipients=[handover.from_user],
+            kind=NotificationKind.HANDOVER_RETURNED,
+            subject=format_lazy(gettext_lazy("Your hand-over was returned by {receiver}"), receiver=handover.to_organisation),
+            body=format_lazy(
+                gettext_lazy("{actor} has returned the hand-over of the case of {client}; you keep the case. The reason:\n\n{reason}"),
+                actor=actor, client=handover.case.client, reason=reason.strip(),
+            ),
+            url=reverse("cases:case_detail", args=[handover.case_id]),
+            case=handover.case,
+            dedupe_key=f"handover:{handover.pk}:returned",
+        )
+        return _handover_close(
+            handover, Handover.Status.RETURNED, actor, request, reason.strip(), "koreplan.handover.returned"
+        )
 
 
 def handover_withdraw(*, actor: User, handover: Handover, request: HttpRequest | None = None) -> Handover:

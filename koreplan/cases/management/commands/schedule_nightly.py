@@ -9,6 +9,11 @@ Idempotent per day: if a recalculation is already waiting or running, or one enq
 today has succeeded, nothing is enqueued — so a retried cron job, or a second machine
 with the same crontab, does not queue the sweep twice. One that failed today does not
 count, so running the command again retries it.
+
+It enqueues the day's notification digests the same way, once a day, after the
+recalculation (a lower priority, so a single worker runs the recalculation first), and a
+delivery of the e-mail outbox as a nightly sweep (see `manage.py schedule_outbox` for the
+frequent one).
 """
 
 import datetime
@@ -21,6 +26,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from koreplan.cases.tasks import recalculate_open_cases
+from koreplan.notifications.tasks import deliver_outbox_soon, send_daily_digests
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that lets one scheduler at a time
 # check and enqueue ("nightly").
@@ -33,10 +39,10 @@ _STATUS_WORDS = {
 }
 
 
-def nightly_already_scheduled() -> DBTaskResult | None:
-    """The recalculation that makes a new one unnecessary today, if there is one."""
+def nightly_already_scheduled(task=recalculate_open_cases) -> DBTaskResult | None:
+    """The run of `task` that makes a new one unnecessary today, if there is one."""
     start_of_today = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
-    mine = DBTaskResult.objects.filter(task_path=recalculate_open_cases.module_path).order_by("-enqueued_at")
+    mine = DBTaskResult.objects.filter(task_path=task.module_path).order_by("-enqueued_at")
     return (
         mine.filter(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).first()
         or mine.filter(status=TaskResultStatus.SUCCESSFUL, enqueued_at__gte=start_of_today).first()
@@ -53,24 +59,32 @@ def _lock() -> None:
 
 class Command(BaseCommand):
     help = (
-        "Enqueue the nightly recalculation of every open case's tasks, unless one is already "
-        "waiting, running or done today. Run it daily from cron; `manage.py db_worker` runs it."
+        "Enqueue the nightly recalculation of every open case's tasks and the daily notification "
+        "digests, unless already waiting, running or done today, and a delivery of the e-mail "
+        "outbox. Run it daily from cron; `manage.py db_worker` runs them."
     )
 
     def handle(self, *args, **options) -> None:
-        if not isinstance(task_backends[recalculate_open_cases.backend], DatabaseBackend):
+        self.schedule(recalculate_open_cases, "the nightly recalculation")
+        self.schedule(send_daily_digests, "the daily digests")
+        # Not once a day but whenever none is waiting: it only sends what is due.
+        deliver_outbox_soon()
+        self.stdout.write("A delivery of the e-mail outbox is queued.")
+
+    def schedule(self, task, name: str) -> None:
+        if not isinstance(task_backends[task.backend], DatabaseBackend):
             # Another backend keeps no table to check (the immediate one runs it now).
-            result = recalculate_open_cases.enqueue()
-            self.stdout.write(f"Enqueued the nightly recalculation ({result.id}).")
+            result = task.enqueue()
+            self.stdout.write(f"Enqueued {name} ({result.id}).")
             return
         with transaction.atomic():
             _lock()
-            existing = nightly_already_scheduled()
-            result = recalculate_open_cases.enqueue() if existing is None else None
+            existing = nightly_already_scheduled(task)
+            result = task.enqueue() if existing is None else None
         if existing is not None:
             self.stdout.write(
-                f"The nightly recalculation enqueued {timezone.localtime(existing.enqueued_at):%Y-%m-%d %H:%M} "
+                f"{name[0].upper()}{name[1:]} enqueued {timezone.localtime(existing.enqueued_at):%Y-%m-%d %H:%M} "
                 f"is {_STATUS_WORDS[existing.status]} ({existing.id}); nothing enqueued."
             )
         else:
-            self.stdout.write(self.style.SUCCESS(f"Enqueued the nightly recalculation ({result.id})."))
+            self.stdout.write(self.style.SUCCESS(f"Enqueued {name} ({result.id})."))
