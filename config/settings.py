@@ -58,6 +58,8 @@ KOREPLAN_APPS = [
     "koreplan.api",
     "koreplan.release",
     "koreplan.notifications",
+    "koreplan.consent",
+    "koreplan.coordination",
 ]
 
 INSTALLED_APPS = [
@@ -140,6 +142,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Uploaded files (signed consent forms): never served directly, only by an access-checked view.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 
 # --- Authentication ----------------------------------------------------------
 

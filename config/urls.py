@@ -21,5 +21,7 @@ urlpatterns = [
     path("", include("koreplan.plans.urls")),
     path("", include("koreplan.notifications.urls")),
     path("", include("koreplan.release.urls")),
+    path("", include("koreplan.consent.urls")),
+    path("", include("koreplan.coordination.urls")),
     path("", include("koreplan.web.urls")),
 ]

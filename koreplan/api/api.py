@@ -15,6 +15,8 @@ from ninja.errors import ValidationError
 from koreplan.api import cases, organisations, tasks
 from koreplan.api.auth import auth_methods
 from koreplan.api.errors import install_exception_handlers
+from koreplan.consent.api import router as consent_router
+from koreplan.coordination.api import router as coordination_router
 from koreplan.plans.api import router as plans_router
 from koreplan.release.api import build_router as build_release_router
 
@@ -78,3 +80,5 @@ api.add_router("/", tasks.router)
 api.add_router("/", organisations.router)
 api.add_router("/", plans_router)
 api.add_router("/", build_release_router())
+api.add_router("/", consent_router)
+api.add_router("/", coordination_router)

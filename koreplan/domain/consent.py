@@ -97,6 +97,8 @@ class Reason:
     category: Category | None
     da: str
     en: str
+    #: Set by :func:`decide_disclosure_to_all`: which of several recipients the reason is about.
+    recipient: Recipient | None = None
 
 
 @dataclass(frozen=True)
@@ -209,3 +211,53 @@ def _why_not(category: Category, relevant: list[ConsentRecord], proposal: Propos
                       f"The consent covering {category} starts later.")
     return Reason("other_purpose", category, f"Samtykket til {label} gælder et andet formål.",
                   f"The consent covering {category} is for another purpose.")
+
+
+def decide_disclosure_to_all(
+    consents: Iterable[ConsentRecord], proposal: ProposedDisclosure, recipients: Iterable[Recipient]
+) -> Decision:
+    """The decision when the same information reaches several recipients at once.
+
+    A request to a municipality is read by its entrance and then by the departments it is
+    routed to: every one of them must be covered. A category goes on consent only if the
+    consent covers it for every recipient; on the legal basis if it is covered for none or
+    some and the basis holds; otherwise it is refused. Each reason names its recipient.
+    ``proposal.recipient`` is ignored.
+    """
+    recipients = tuple(dict.fromkeys(recipients))
+    if not recipients:
+        raise ValueError("A disclosure needs at least one recipient.")
+    consents = tuple(consents)
+    decisions = [
+        (r, decide_disclosure(consents, ProposedDisclosure(
+            categories=proposal.categories, recipient=r, purpose=proposal.purpose, on=proposal.on,
+            legal_basis=proposal.legal_basis, justification=proposal.justification,
+            second_approval=proposal.second_approval,
+        )))
+        for r in recipients
+    ]
+    refused = frozenset().union(*(d.refused for _, d in decisions))
+    consented = frozenset(proposal.categories).intersection(*(d.consented for _, d in decisions)) - refused
+    on_basis = frozenset(proposal.categories) - refused - consented
+    reasons: list[Reason] = []
+    for recipient, decision in decisions:
+        for reason in decision.reasons:
+            tagged = Reason(reason.code, reason.category, reason.da, reason.en, recipient)
+            # The legal basis and its conditions read the same for every recipient: say it once.
+            if reason.category is None and any(r.code == reason.code for r in reasons):
+                continue
+            reasons.append(tagged if reason.category is not None else Reason(reason.code, None, reason.da, reason.en))
+    if refused:
+        outcome = Outcome.REFUSED
+    elif on_basis:
+        outcome = Outcome.ALLOWED_ON_LEGAL_BASIS
+    else:
+        outcome = Outcome.ALLOWED
+    return Decision(
+        outcome=outcome,
+        consented=consented,
+        on_legal_basis=on_basis,
+        refused=refused,
+        consent_ids=tuple(dict.fromkeys(i for _, d in decisions for i in d.consent_ids)),
+        reasons=tuple(reasons),
+    )

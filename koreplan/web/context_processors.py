@@ -1,9 +1,9 @@
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-# The main menu: (path, label). Only what is built is shown; the inbox and the
-# managers' dashboards join it when their apps exist.
+# The main menu: (path, label). Only what is built is shown.
 _MENU = [
+    ("/indbakke/", _("Inbox")),
     ("/opgaver/", _("My tasks")),
     ("/sager/", _("Cases")),
     ("/overdragelser/", _("Hand-overs")),
@@ -19,6 +19,9 @@ def navigation(request: HttpRequest) -> dict:
     hidden = set()
     if not user.is_staff:
         hidden.add("/admin/")
+    # The inbox is the municipal staff's: what Kriminalforsorgen sent their municipality.
+    if getattr(user.organisation, "kind", None) != "municipality":
+        hidden.add("/indbakke/")
     return {
         "navigation": [
             {"href": href, "label": label, "current": request.path.startswith(href)}

@@ -26,6 +26,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from koreplan.cases.tasks import recalculate_open_cases
+from koreplan.coordination.tasks import remind_unanswered_requests
 from koreplan.notifications.tasks import deliver_outbox_soon, send_daily_digests
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that lets one scheduler at a time
@@ -67,6 +68,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         self.schedule(recalculate_open_cases, "the nightly recalculation")
         self.schedule(send_daily_digests, "the daily digests")
+        self.schedule(remind_unanswered_requests, "the reminders of unanswered municipal requests")
         # Not once a day but whenever none is waiting: it only sends what is due.
         deliver_outbox_soon()
         self.stdout.write("A delivery of the e-mail outbox is queued.")
