@@ -58,6 +58,7 @@ KOREPLAN_APPS = [
     "koreplan.api",
     "koreplan.release",
     "koreplan.notifications",
+    "koreplan.dashboards",
     "koreplan.consent",
     "koreplan.coordination",
 ]
@@ -140,6 +141,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
 
+# The managers' dashboards read from a replica when DASHBOARD_DATABASE_URL names one.
+if os.environ.get("DASHBOARD_DATABASE_URL"):
+    DATABASES["dashboard"] = {**dj_database_url.parse(os.environ["DASHBOARD_DATABASE_URL"]), "TEST": {"MIRROR": "default"}}
+DASHBOARD_DB_ALIAS = "dashboard" if "dashboard" in DATABASES else "default"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

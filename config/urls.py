@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("koreplan.cases.urls")),
     path("", include("koreplan.plans.urls")),
     path("", include("koreplan.notifications.urls")),
+    path("", include("koreplan.dashboards.urls")),
     path("", include("koreplan.release.urls")),
     path("", include("koreplan.consent.urls")),
     path("", include("koreplan.coordination.urls")),

@@ -17,6 +17,7 @@ from koreplan.api.auth import auth_methods
 from koreplan.api.errors import install_exception_handlers
 from koreplan.consent.api import router as consent_router
 from koreplan.coordination.api import router as coordination_router
+from koreplan.dashboards.api import router as dashboards_router
 from koreplan.plans.api import router as plans_router
 from koreplan.release.api import build_router as build_release_router
 
@@ -82,3 +83,4 @@ api.add_router("/", plans_router)
 api.add_router("/", build_release_router())
 api.add_router("/", consent_router)
 api.add_router("/", coordination_router)
+api.add_router("/", dashboards_router)

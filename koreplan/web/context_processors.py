@@ -1,12 +1,16 @@
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-# The main menu: (path, label). Only what is built is shown.
+from koreplan.dashboards.scopes import may_see_dashboards
+
+# The main menu: (path, label). Only what is built is shown; the inbox and the
+# managers' dashboards join it when their apps exist.
 _MENU = [
     ("/indbakke/", _("Inbox")),
     ("/opgaver/", _("My tasks")),
     ("/sager/", _("Cases")),
     ("/overdragelser/", _("Hand-overs")),
+    ("/ledelse/", _("Management")),
     ("/admin/", _("Administration")),
 ]
 
@@ -19,6 +23,8 @@ def navigation(request: HttpRequest) -> dict:
     hidden = set()
     if not user.is_staff:
         hidden.add("/admin/")
+    if not may_see_dashboards(user):
+        hidden.add("/ledelse/")
     # The inbox is the municipal staff's: what Kriminalforsorgen sent their municipality.
     if getattr(user.organisation, "kind", None) != "municipality":
         hidden.add("/indbakke/")

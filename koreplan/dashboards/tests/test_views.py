@@ -1,0 +1,266 @@
+"""The pages at /ledelse/: who may see which unit, the cases behind a number, the exports.
+
+Lise (leder) manages Susanne's prison: she sees its figures and gets 403 for another
+prison's and for the whole country. Maja and Henrik manage Guldborgsund and Horsens: each
+sees their own municipality only. Dorte at the Directorate and Ada the administrator see
+every unit. Susanne (a social worker) and Mette (the municipality's entrance) are not
+managers: 403 on every dashboard page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from koreplan.audit.models import AuditEntry
+from koreplan.cases.tests.factories import open_case
+
+from .conftest import INTAKE, complete
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, user, url, **params):
+    client.force_login(user)
+    return client.get(url, params)
+
+
+# --- who may see what ---------------------------------------------------------------------------------
+
+
+def test_a_manager_sees_their_own_institution(client, leder, faengsel, three_cases):
+    response = get(client, leder, "/ledelse/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Storstrøm Fængsel" in html
+    assert response.context["scope"].organisation == faengsel
+
+
+def test_a_manager_gets_403_for_another_institution_and_for_the_country(client, leder, andet_faengsel):
+    assert get(client, leder, "/ledelse/", enhed=f"org-{andet_faengsel.pk}").status_code == 403
+    assert get(client, leder, "/ledelse/", enhed="land").status_code == 403
+
+
+def test_a_unit_that_does_not_exist_is_404(client, admin):
+    assert get(client, admin, "/ledelse/", enhed="org-999999").status_code == 404
+    assert get(client, admin, "/ledelse/", enhed="region-999999").status_code == 404
+    assert get(client, admin, "/ledelse/", enhed="nonsense").status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["socialraadgiver", "kommune", "kif", "fremmed"])
+def test_staff_who_are_not_managers_get_403(client, request, persona):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    for url in ("/ledelse/", "/ledelse/sager/?tal=task:*:due", "/ledelse/eksport/forpligtelser.csv", "/ledelse/maalepunkter/", "/ledelse/maalepunkter.pdf"):
+        assert client.get(url).status_code == 403, url
+
+
+def test_a_municipal_manager_sees_only_their_municipality(client, kommune_leder, anden_kommune_leder, guldborgsund, horsens, three_cases):
+    response = get(client, kommune_leder, "/ledelse/")
+    assert response.status_code == 200
+    assert response.context["scope"].organisation == guldborgsund
+    assert response.context["key_figures"][0]["value"] == 3  # Guldborgsund's three clients
+    assert get(client, kommune_leder, "/ledelse/", enhed=f"org-{horsens.pk}").status_code == 403
+    response = get(client, anden_kommune_leder, "/ledelse/")
+    assert response.context["scope"].organisation == horsens
+    assert response.context["key_figures"][0]["value"] == 0
+    assert get(client, anden_kommune_leder, "/ledelse/", enhed=f"org-{guldborgsund.pk}").status_code == 403
+
+
+def test_the_directorate_and_administrators_see_any_unit_and_the_country(client, direktoratet_leder, admin, faengsel, guldborgsund, three_cases):
+    for user in (direktoratet_leder, admin):
+        response = get(client, user, "/ledelse/")
+        assert response.status_code == 200
+        assert response.context["scope"].is_national
+        assert get(client, user, "/ledelse/", enhed=f"org-{faengsel.pk}").status_code == 200
+        assert get(client, user, "/ledelse/", enhed=f"org-{guldborgsund.pk}").status_code == 200
+
+
+def test_the_menu_shows_management_to_managers_the_directorate_and_administrators(
+    client, leder, kommune_leder, direktoratet_leder, admin, socialraadgiver, kommune
+):
+    for user in (leder, kommune_leder, direktoratet_leder, admin):
+        client.force_login(user)
+        assert 'href="/ledelse/"' in client.get("/opgaver/").content.decode(), user
+    for user in (socialraadgiver, kommune):
+        client.force_login(user)
+        assert 'href="/ledelse/"' not in client.get("/opgaver/").content.decode(), user
+
+
+def test_the_page_shows_the_figures_and_links_every_number_to_its_cases(client, leder, three_cases):
+    html = get(client, leder, "/ledelse/").content.decode()
+    assert "Målepunkter" in html
+    assert "tal=task%3Afirst_plan%3Alate" in html
+    assert 'role="img"' in html and "<title id=" in html
+    view = AuditEntry.objects.filter(action="koreplan.dashboard.viewed").get()
+    assert view.actor == leder and view.data["unit"] == f"org-{leder.organisation_id}"
+
+
+def test_a_wrong_period_is_shown_as_an_error_and_the_default_period_is_used(client, leder, three_cases):
+    response = get(client, leder, "/ledelse/", fra="2026-10-01", til="2026-01-01")
+    assert response.status_code == 200
+    assert response.context["form"].errors["til"]
+    assert response.context["scope"].end == response.context["scope"].today
+
+
+# --- the cases behind a number ----------------------------------------------------------------------------
+
+
+def test_the_cases_behind_a_number_are_listed_for_a_manager_who_may_see_them(client, leder, three_cases):
+    _on_time, late, _missing = three_cases
+    response = get(client, leder, "/ledelse/sager/", tal="task:first_plan:late")
+    assert response.status_code == 200
+    assert [case.pk for case in response.context["cases"]] == [late.pk]
+    assert response.context["drilldown"].hidden == 0
+    entry = AuditEntry.objects.filter(action="koreplan.dashboard.cases_listed").get()
+    assert entry.data["case_ids"] == [late.pk] and entry.data["figure"] == "task:first_plan:late"
+
+
+def test_the_directorate_is_told_how_many_cases_it_cannot_see(client, direktoratet_leder, three_cases):
+    response = get(client, direktoratet_leder, "/ledelse/sager/", tal="task:first_plan:past")
+    assert response.status_code == 200
+    assert response.context["cases"] == []
+    assert response.context["drilldown"].hidden == 3
+    html = response.content.decode()
+    assert "3 sager mere ligger uden for det, du kan se" in html
+    assert "Hansen" not in html
+
+
+def test_a_municipal_manager_counts_but_never_sees_a_case(client, kommune_leder, three_cases):
+    response = get(client, kommune_leder, "/ledelse/sager/", tal="survey:population")
+    assert (response.context["drilldown"].total, response.context["cases"]) == (3, [])
+
+
+def test_a_manager_sees_only_their_own_organisations_cases_behind_a_national_figure(client, admin, leder, fremmed, guldborgsund, three_cases):
+    open_case(actor=fremmed, municipality=guldborgsund, intake_on=INTAKE)
+    # The country's figure counts four missed first plans' cases; Lise may not ask for it …
+    assert get(client, leder, "/ledelse/sager/", enhed="land", tal="task:first_plan:past").status_code == 403
+    # … and the administrator sees all four.
+    response = get(client, admin, "/ledelse/sager/", enhed="land", tal="task:first_plan:past")
+    assert response.context["drilldown"].total == 4 and len(response.context["cases"]) == 4
+
+
+def test_an_unknown_figure_is_404(client, leder):
+    assert get(client, leder, "/ledelse/sager/", tal="nothing:at:all").status_code == 404
+
+
+# --- exports ---------------------------------------------------------------------------------------------------
+
+
+def test_a_table_as_csv(client, leder, three_cases):
+    response = get(client, leder, "/ledelse/eksport/forpligtelser.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="koreplan-forpligtelser-org-')
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, *body = rows
+    assert header[:6] == ["Forpligtelse", "Trin", "Forfaldne", "Rettidigt", "For sent", "Åben, overskredet"]
+    first_plan = next(row for row in body if row[1] == "5")
+    assert first_plan[2:6] == ["3", "1", "1", "1"]
+    assert AuditEntry.objects.filter(action="koreplan.dashboard.exported", data__table="forpligtelser").exists()
+
+
+def test_a_table_as_excel_and_every_table_in_one_workbook(client, leder, three_cases):
+    response = get(client, leder, "/ledelse/eksport/maalepunkter.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None]
+    assert 3 in values  # the first plan: it has come up in three cases
+    workbook = load_workbook(io.BytesIO(get(client, leder, "/ledelse/eksport/alle.xlsx").content))
+    assert len(workbook.sheetnames) >= 6
+
+
+@pytest.mark.parametrize("url", ["/ledelse/eksport/ingen.csv", "/ledelse/eksport/forpligtelser.pdf", "/ledelse/eksport/alle.csv"])
+def test_an_unknown_export_is_404(client, leder, url):
+    assert get(client, leder, url).status_code == 404
+
+
+def test_a_csv_cell_is_never_read_as_a_formula():
+    from koreplan.dashboards.exports import table_csv
+    from koreplan.dashboards.tables import Cell, Column, Table
+
+    table = Table("t", "T", [Column("name", "Name", "text")], [[Cell("=HYPERLINK(1)")]])
+    assert b"'=HYPERLINK(1)" in table_csv(table)
+
+
+# --- the Målepunkter report -----------------------------------------------------------------------------------
+
+
+def test_the_report_prints_and_is_a_pdf(client, leder, three_cases):
+    response = get(client, leder, "/ledelse/maalepunkter/")
+    assert response.status_code == 200
+    assert "report.css" in response.content.decode()
+    response = get(client, leder, "/ledelse/maalepunkter.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AuditEntry.objects.filter(action="koreplan.dashboard.exported", data__format="pdf").exists()
+
+
+# --- the number of queries does not grow with the number of cases -----------------------------------------------
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context.captured_queries)
+
+
+PAGES = [
+    "/ledelse/",
+    "/ledelse/?forpligtelse=first_plan",
+    "/ledelse/sager/?tal=task:*:past",
+    "/ledelse/sager/?tal=survey:population",
+    "/ledelse/eksport/alle.xlsx",
+    "/ledelse/eksport/kommuner.csv",
+    "/ledelse/maalepunkter/",
+    "/ledelse/maalepunkter.pdf",
+    "/ledelse/evalueringer/",
+]
+
+
+@pytest.mark.parametrize("persona", ["leder", "admin"])
+def test_page_query_counts_stay_constant_with_the_number_of_cases(
+    client, request, persona, socialraadgiver, guldborgsund, andet_faengsel, django_assert_max_num_queries
+):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    case = open_case(actor=socialraadgiver, municipality=guldborgsund, intake_on=INTAKE)
+    complete(socialraadgiver, case, "first_plan", INTAKE + timedelta(days=10))
+    with_one = {url: queries(client, url) for url in PAGES}
+    for n in range(19):
+        case = open_case(actor=socialraadgiver, municipality=guldborgsund, intake_on=INTAKE - timedelta(days=n * 9))
+        if n % 2:
+            complete(socialraadgiver, case, "intake_interview", INTAKE)
+    for url, n in with_one.items():
+        with django_assert_max_num_queries(n):
+            assert client.get(url).status_code == 200
+
+
+# --- a replica ----------------------------------------------------------------------------------------------------
+
+
+def test_the_figures_are_read_through_the_dashboard_database_alias(settings, leder, faengsel):
+    from koreplan.dashboards import selectors
+    from koreplan.dashboards.scopes import scope_resolve
+
+    settings.DASHBOARD_DB_ALIAS = "replica"
+    scope = scope_resolve(user=leder, unit=f"org-{faengsel.pk}")
+    assert scope.alias == "replica"
+    # Built, not run: the test database has no replica.
+    assert selectors.tasks_in_period(scope).db == "replica"
+    assert selectors.handovers_in_period(scope).db == "replica"
+    assert selectors.survey_population(scope).db == "replica"
+    assert selectors.evaluation_answers_in_scope(scope).db == "replica"
+    assert selectors.figure_cases(scope, "task:*:due").db == "replica"
+    for queryset in (selectors.consents_in_period, selectors.requests_in_period, selectors.meetings_in_period, selectors.outcomes_in_period):
+        assert queryset(scope).db == "replica"

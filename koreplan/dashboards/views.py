@@ -1,0 +1,240 @@
+"""The managers' pages: /ledelse/ — figures, the cases behind them, exports, the
+Målepunkter report, and the evaluation after release.
+
+Access (see ``scopes``): the dashboard pages are for managers (their own organisation),
+the Directorate and administrators (any unit, the whole country); anyone else gets 403,
+and so does a manager asking for another organisation's unit. The list of cases behind a
+figure shows only the cases the viewer may see (``cases_visible_to``) and says how many
+more the figure counts.
+
+The evaluation form is for every member of staff of an organisation that had a part in
+the case — also a municipality's, who never see the case itself — and is 404 to anyone
+else, whether or not the case exists.
+
+Every page is audited (``services``). Figures are read from ``DASHBOARD_DB_ALIAS``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from koreplan.audit.services import audit_record
+from koreplan.cases.models import CaseType
+from koreplan.cases.selectors import cases_visible_to
+from koreplan.dashboards import exports, presentation, selectors, services, tables
+from koreplan.dashboards.forms import EvaluationForm, ScopeForm
+from koreplan.dashboards.scopes import Scope, dashboard_access_check, scope_resolve
+
+# -- the scope from the query string -------------------------------------------------------------------
+
+
+def _scope(request: HttpRequest) -> tuple[Scope, ScopeForm, str]:
+    """The unit and period asked for (403/404 from ``scope_resolve``), the filter form, and
+    the obligation the monthly trend is about."""
+    user = request.user
+    dashboard_access_check(user)
+    form = ScopeForm(request.GET or None, user=user)
+    if form.is_bound:
+        form.is_valid()
+    values = form.values()
+    scope = scope_resolve(
+        user=user,
+        unit=request.GET.get("enhed") or None,
+        start=values["start"],
+        end=values["end"],
+        case_type=values["case_type"],
+    )
+    if not form.is_bound:
+        form = ScopeForm(user=user, initial={"enhed": scope.unit, "fra": scope.start, "til": scope.end})
+    return scope, form, values["obligation"]
+
+
+# -- the dashboard ---------------------------------------------------------------------------------------
+
+
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope, form, obligation = _scope(request)
+    figures = presentation.figures(scope, obligation)
+    sections = presentation.sections(figures, obligation)
+    services.dashboard_viewed_record(request=request, scope=scope)
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {
+            "scope": scope,
+            "form": form,
+            "obligation": obligation,
+            "sections": sections,
+            "key_figures": presentation.key_figures(figures),
+            "case_type_label": dict(CaseType.choices).get(scope.case_type, ""),
+        },
+    )
+
+
+@require_safe
+def figure_cases(request: HttpRequest) -> HttpResponse:
+    scope, _form, _obligation = _scope(request)
+    figure = request.GET.get("tal", "")
+    try:
+        with selectors.reporting(scope.alias):
+            drilldown = selectors.figure_drilldown(
+                user=request.user, scope=scope, figure=figure, page=request.GET.get("side") or 1
+            )
+            cases = list(drilldown.page.object_list)
+    except selectors.UnknownFigure:
+        raise Http404("No such figure") from None
+    services.dashboard_cases_listed_record(
+        request=request, scope=scope, figure=figure, case_ids=[case.pk for case in cases], hidden=drilldown.hidden
+    )
+    query = scope.query(tal=figure)
+    return render(
+        request,
+        "dashboards/cases.html",
+        {
+            "scope": scope,
+            "figure": figure,
+            "figure_label": tables.figure_label(figure),
+            "drilldown": drilldown,
+            "cases": cases,
+            "page_query": urlencode(query),
+            "back_url": reverse("dashboards:dashboard") + "?" + urlencode(scope.query()),
+        },
+    )
+
+
+_SAFE_FILENAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def _filename(scope: Scope, table: str, extension: str) -> str:
+    name = f"koreplan-{table}-{scope.unit}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.{extension}"
+    return _SAFE_FILENAME.sub("-", name)
+
+
+@require_safe
+def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """Every table as CSV or Excel; ``alle.xlsx`` is every table in one workbook."""
+    scope, _form, obligation = _scope(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such format")
+    all_tables = presentation.all_tables(scope, obligation)
+    heading = f"Køreplan – {scope.label} – {scope.start:%d.%m.%Y}–{scope.end:%d.%m.%Y}"
+    if table == "alle" and fmt == "xlsx":
+        chosen = all_tables
+    else:
+        chosen = [t for t in all_tables if t.key == table]
+        if not chosen:
+            raise Http404("No such table")
+    if fmt == "csv":
+        response = HttpResponse(exports.table_csv(chosen[0]), content_type=exports.CSV_CONTENT_TYPE)
+    else:
+        response = HttpResponse(exports.tables_xlsx(chosen, heading=heading), content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_filename(scope, table, fmt)}"'
+    services.dashboard_exported_record(request=request, scope=scope, table=table, fmt=fmt)
+    return response
+
+
+# -- the Målepunkter report --------------------------------------------------------------------------------
+
+
+def _survey_context(request: HttpRequest) -> dict[str, Any]:
+    scope, _form, _obligation = _scope(request)
+    with selectors.reporting(scope.alias):
+        survey = selectors.survey_figures(scope)
+    return {
+        "scope": scope,
+        "survey": survey,
+        "table": tables.survey_table(survey),
+        "today": timezone.localdate(),
+        "case_type_label": dict(CaseType.choices).get(scope.case_type, ""),
+    }
+
+
+@require_safe
+def survey_report(request: HttpRequest) -> HttpResponse:
+    """The Målepunkter as a page to print (its print stylesheet leaves out the frame)."""
+    context = _survey_context(request)
+    services.dashboard_viewed_record(request=request, scope=context["scope"], page="survey")
+    return render(request, "dashboards/survey_report.html", context)
+
+
+@require_safe
+def survey_pdf(request: HttpRequest) -> HttpResponse:
+    context = _survey_context(request)
+    context["css"] = exports.stylesheet_text("dashboards/css/report.css")
+    html = render_to_string("dashboards/survey_pdf.html", context, request=request)
+    response = HttpResponse(exports.html_pdf(html), content_type=exports.PDF_CONTENT_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{_filename(context["scope"], "maalepunkter", "pdf")}"'
+    services.dashboard_exported_record(request=request, scope=context["scope"], table="maalepunkter", fmt="pdf")
+    return response
+
+
+# -- the evaluation after release ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def evaluation(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = request.user
+    case = selectors.evaluation_case_get(user=user, case_id=case_id)
+    released = services.case_released(case)
+    may_answer = services.took_part(user, case)
+    evaluations = selectors.case_evaluations(case=case)
+    own = next((e for e in evaluations if e.organisation_id == user.organisation_id), None)
+    if request.method == "POST":
+        if not may_answer or not released:
+            raise Http404("No such evaluation")
+        form = EvaluationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.evaluation_save(
+                    actor=user, case=case, answers=form.answers(), comment=form.cleaned_data["comment"], request=request
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The evaluation is saved. Thank you."))
+                return redirect("dashboards:evaluation", case_id=case.pk)
+    else:
+        form = EvaluationForm(initial=EvaluationForm.initial_from(own))
+        audit_record(action="koreplan.evaluation.viewed", request=request, case_id=case.pk, client_id=case.client_id)
+    return render(
+        request,
+        "dashboards/evaluation.html",
+        {
+            "case": case,
+            "form": form,
+            "released": released,
+            "may_answer": may_answer and released,
+            "own": own,
+            "others": [e for e in evaluations if e.organisation_id != user.organisation_id],
+            "sees_case": _sees_case(user, case),
+        },
+    )
+
+
+def _sees_case(user, case) -> bool:
+    return cases_visible_to(user=user).filter(pk=case.pk).exists()
+
+
+@require_safe
+def evaluations_waiting(request: HttpRequest) -> HttpResponse:
+    """The released cases the user's organisation took part in and has not evaluated."""
+    cases = selectors.evaluations_waiting(user=request.user, today=timezone.localdate())
+    page = Paginator(cases, 50).get_page(request.GET.get("side") or 1)
+    services.dashboard_cases_listed_record(
+        request=request, scope=None, figure="evaluations_waiting", case_ids=[case.pk for case in page.object_list]
+    )
+    return render(request, "dashboards/evaluations_waiting.html", {"page": page})
