@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect
 
 from koreplan.cases.models import Case
-from koreplan.cases.selectors import case_get
+from koreplan.cases.selectors import case_get, cases_visible_to
 from koreplan.domain import plan as domain
 from koreplan.plans import forms, presentation, selectors, services
 from koreplan.plans.models import PlanStatus, PlanVersion
@@ -51,6 +51,13 @@ def _life_areas(content: domain.PlanContent) -> list[dict[str, Any]]:
     ]
 
 
+def _owes_transfer_status(user, case: Case) -> bool:
+    """The previous holder still owes the plan's status at transfer (cirk. § 8, stk. 1)."""
+    return case.tasks.filter(
+        obligation_id="status_at_transfer", responsible_organisation_id=user.organisation_id, completed_on__isnull=True
+    ).exists()
+
+
 def _context(request: HttpRequest, case: Case, view: selectors.PlanView | None, **extra: Any) -> dict[str, Any]:
     writer = services.may_write(request.user, case)
     context: dict[str, Any] = {
@@ -71,6 +78,7 @@ def _context(request: HttpRequest, case: Case, view: selectors.PlanView | None, 
             life_areas=_life_areas(view.content),
             may_decide=services.may_decide_approval(request.user, view.shown.version),
         )
+    context["owes_transfer_status"] = not context["editable"] and _owes_transfer_status(request.user, case)
     context.update(extra)
     return context
 
@@ -537,10 +545,7 @@ def status(request: HttpRequest, case_id: int) -> HttpResponse:
     if view.shown.locked:
         messages.warning(request, _("Version %(number)s is locked. Start a new version to go on.") % {"number": view.shown.number})
         return redirect(_plan_url(case))
-    open_transfer_status = case.tasks.filter(
-        obligation_id="status_at_transfer", responsible_organisation_id=request.user.organisation_id,
-        completed_on__isnull=True,
-    ).exists()
+    open_transfer_status = _owes_transfer_status(request.user, case)
     if not (services.may_write(request.user, case) or open_transfer_status):
         raise PermissionDenied
     initial = _versioned_initial(view)
@@ -558,6 +563,9 @@ def status(request: HttpRequest, case_id: int) -> HttpResponse:
             forms.add_service_errors(form, error)
         else:
             messages.success(request, _("The status is recorded: the plan is up to date."))
+            if not cases_visible_to(user=request.user).filter(pk=case.pk).exists():
+                # The status at transfer was the previous holder's last part in the case.
+                return redirect("cases:worklist")
             return redirect(_plan_url(case, "status"))
     if request.method == "GET":
         _audit_read(request, case, view, page="status")
