@@ -4,7 +4,11 @@ The national reference data, about forty staff across every role at real institu
 KIF departments and municipalities, and about three hundred cases at every stage of the
 roadmap — some waiting for intake, some just admitted, some near release, some released,
 some under supervision, some closed — with tasks done on time, done late and overdue,
-hand-overs waiting for an answer, and journal entries.
+hand-overs waiting for an answer, and journal entries. The prison cases also have what
+the rest of the product shows (``koreplan.cases.demo_extras``): action plans written at
+the intake interview, finished and approved; consents given and refused; notices and
+requests in the municipalities' inboxes; release meetings, KIF involved, the readiness
+list and the outcome at release.
 
 Everything below the organisations and users is made through the services, exactly as
 the web application would make it, so the demo also exercises the rules, the audit log and
@@ -33,6 +37,7 @@ from django.utils import timezone
 from koreplan.accounts.models import Role, User
 from koreplan.audit.services import audit_record
 from koreplan.cases import services
+from koreplan.cases.demo_extras import Story
 from koreplan.cases.models import Case, CaseType, Handover, JournalEntry, Task
 from koreplan.organisations.models import MunicipalDepartment, Organisation
 from koreplan.organisations.services import DIRECTORATE_NAME, reference_data_load
@@ -236,6 +241,8 @@ class DemoLoaded:
     journal_entries: int = 0
     seconds: float = 0.0
     stages: dict[str, int] = field(default_factory=dict)
+    #: Plans, consents, requests and the release (demo_extras.StoryCounts).
+    story: dict[str, int] = field(default_factory=dict)
 
 
 def demo_logins() -> list[DemoLogin]:
@@ -263,10 +270,10 @@ def demo_load(*, seed: int = SEED, cases: int = DEMO_CASES) -> DemoLoaded:
     started = time.monotonic()
     with transaction.atomic():
         reference_data_load()
-        result = _Generator(random.Random(seed), timezone.localdate()).run(cases=cases)
+        result = _Generator(random.Random(seed), timezone.localdate(), seed=seed).run(cases=cases)
         audit_record(
             action="koreplan.demo.loaded",
-            data={"seed": seed, "staff": result.staff, "cases": result.cases},
+            data={"seed": seed, "staff": result.staff, "cases": result.cases, **result.story},
         )
     result.logins = demo_logins()
     result.seconds = time.monotonic() - started
@@ -277,11 +284,16 @@ def demo_load(*, seed: int = SEED, cases: int = DEMO_CASES) -> DemoLoaded:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, today: date):
+    def __init__(self, rng: random.Random, today: date, *, seed: int = SEED):
         self.rng = rng
         self.today = today
         self.cprs: set[str] = set()
         self.stages: Counter[str] = Counter()
+        # The plans, consents, requests and release draw from their own generator, so that
+        # the cases are the same with or without them, and so are the days their tasks were
+        # done — but for those a service completes today (see demo_extras).
+        self.story_rng = random.Random(f"{seed}/story")
+        self.story: Story | None = None
 
     # -- people --------------------------------------------------------------------------
 
@@ -479,10 +491,18 @@ class _Generator:
                 default=start,
             )
             done_on = min(max(done_on, start, previous), today)
-            actor = municipal_staff.get(task.responsible_organisation_id) or case.acting_responsible
-            services.task_complete(
-                actor=actor, task=task, completed_on=done_on, evidence=_EVIDENCE.get(task.obligation_id, "Udført.")
-            )
+            # The intake interview, an evaluation, a meeting or KIF's involvement completes
+            # its task through its own service (demo_extras); the newest notices of intake
+            # are left for the request that will carry them.
+            done = self.story.complete(case, task, done_on) if self.story else None
+            if done == "open":
+                left_open.add(task.pk)
+                continue
+            if done is None:
+                actor = municipal_staff.get(task.responsible_organisation_id) or case.acting_responsible
+                services.task_complete(
+                    actor=actor, task=task, completed_on=done_on, evidence=_EVIDENCE.get(task.obligation_id, "Udført.")
+                )
             case._prefetched_objects_cache.pop("tasks", None)
 
     def journal(self, case: Case, *, author: User) -> None:
@@ -505,6 +525,7 @@ class _Generator:
     def run(self, *, cases: int) -> DemoLoaded:
         rng, today = self.rng, self.today
         staff = self.staff_create()
+        self.story = Story(rng=self.story_rng, today=today, staff=staff)
         registrar = staff["admin"]
         municipalities = {o.code: o for o in Organisation.objects.filter(kind=_MUNICIPALITY)}
         organisations = {o.name: o for o in Organisation.objects.filter(kind__in=(_INSTITUTION, _KIF))}
@@ -539,10 +560,12 @@ class _Generator:
                     substitute=substitute,
                     facts=facts,
                 ).case
+                self.story.case_opened(case, stage)
                 self.work(case, stage=stage, municipal_staff=municipal_staff)
                 self.journal(case, author=responsible)
                 made.append((case, stage))
 
+        self.story.finish(made)
         self.cover_absence(made, staff)
         self.hand_overs(made, staff, organisations)
         for case, stage in made:
@@ -562,6 +585,7 @@ class _Generator:
             handovers_pending=Handover.objects.filter(status=Handover.Status.REQUESTED).count(),
             journal_entries=JournalEntry.objects.count(),
             stages=dict(sorted(self.stages.items())),
+            story=self.story.summary(),
         )
 
     def cover_absence(self, made: list[tuple[Case, str]], staff: dict[str, User]) -> None:

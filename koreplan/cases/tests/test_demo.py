@@ -1,4 +1,9 @@
-"""`manage.py demo`: what `make run` loads on an empty database, and that it loads it once."""
+"""`manage.py demo`: what `make run` loads on an empty database, and that it loads it once.
+
+Besides the staff and the cases: action plans, consents, notices and requests in the
+municipalities' inboxes, and the release — each made through its service, nothing dated
+after the day it was loaded.
+"""
 
 from collections import Counter
 from datetime import date
@@ -10,6 +15,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import F
 from django.test import override_settings
+from django.utils import timezone
 
 from koreplan.accounts.models import Role, User
 from koreplan.audit.models import AuditEntry
@@ -17,8 +23,30 @@ from koreplan.audit.selectors import audit_chain_verify
 from koreplan.cases import selectors
 from koreplan.cases.demo import STAFF, URL
 from koreplan.cases.models import Case, CaseType, Client, Handover, JournalEntry, Task
+from koreplan.consent.models import Consent, Disclosure
+from koreplan.consent.selectors import disclosures_awaiting_approval_by
+from koreplan.coordination import selectors as coordination_selectors
+from koreplan.coordination.models import MunicipalRequest
 from koreplan.domain.cpr import parse_cpr
+from koreplan.domain.release import Level
+from koreplan.domain.release import ReadinessItem as Item
+from koreplan.notifications.models import Notification, OutboxMessage
 from koreplan.organisations.models import Organisation
+from koreplan.plans.models import (
+    ActionPlan,
+    AreaChange,
+    Evaluation,
+    PlanStatus,
+    PlanVersion,
+)
+from koreplan.release import selectors as release_selectors
+from koreplan.release.models import (
+    Agreement,
+    KifInvolvement,
+    Meeting,
+    ReadinessItem,
+    ReleaseOutcome,
+)
 
 TODAY = date(2026, 11, 24)
 
@@ -34,6 +62,19 @@ def snapshot() -> dict[str, int]:
         "handovers": Handover.objects.count(),
         "journal": JournalEntry.objects.count(),
         "audit": AuditEntry.objects.count(),
+        "plans": ActionPlan.objects.count(),
+        "plan_versions": PlanVersion.objects.count(),
+        "area_changes": AreaChange.objects.count(),
+        "evaluations": Evaluation.objects.count(),
+        "consents": Consent.objects.count(),
+        "disclosures": Disclosure.objects.count(),
+        "requests": MunicipalRequest.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "readiness": ReadinessItem.objects.count(),
+        "outcomes": ReleaseOutcome.objects.count(),
+        "kif_involvements": KifInvolvement.objects.count(),
+        "notifications": Notification.objects.count(),
+        "outbox": OutboxMessage.objects.count(),
     }
 
 
@@ -120,7 +161,152 @@ def test_the_demo_is_made_through_the_services(demo):
     assert AuditEntry.objects.filter(action="koreplan.task.completed").count() == Task.objects.filter(
         completed_on__isnull=False, from_timeline=True
     ).count()
+    # The plans, consents, requests and meetings too: each has the entry its service writes.
+    audited = Counter(AuditEntry.objects.values_list("action", flat=True))
+    assert audited["koreplan.plan.created"] == ActionPlan.objects.count()
+    assert audited["koreplan.plan_version.finished"] == PlanVersion.objects.filter(finished_on__isnull=False).count()
+    assert audited["koreplan.plan_evaluation.recorded"] == Evaluation.objects.count()
+    assert audited["koreplan.consent.given"] + audited["koreplan.consent.refused"] == Consent.objects.count()
+    assert audited["koreplan.disclosure.recorded"] == Disclosure.objects.count() == MunicipalRequest.objects.count()
+    assert audited["koreplan.release.meeting_planned"] == Meeting.objects.count()
+    assert audited["koreplan.release.outcome_recorded"] == ReleaseOutcome.objects.count()
+    assert audited["koreplan.release.kif_involved"] == KifInvolvement.objects.count()
     assert audit_chain_verify() is None
+
+
+def test_nothing_is_dated_after_the_day_it_was_loaded(demo):
+    now = timezone.now()
+    assert not Consent.objects.filter(given_on__gt=TODAY).exists()
+    assert not Consent.objects.filter(withdrawn_on__gt=TODAY).exists()
+    assert not Evaluation.objects.filter(held_on__gt=TODAY).exists()
+    assert not PlanStatus.objects.filter(stated_on__gt=TODAY).exists()
+    assert not PlanVersion.objects.filter(finished_on__gt=TODAY).exists()
+    # No meeting is planned ahead: those in the demo were held, before today.
+    assert not Meeting.objects.filter(ends_at__gt=now).exists()
+    assert not Meeting.objects.exclude(status=Meeting.Status.HELD).exists()
+    assert not Meeting.objects.filter(held_on__gte=TODAY).exists()
+    assert not ReleaseOutcome.objects.filter(recorded_on__gt=TODAY).exists()
+    assert not KifInvolvement.objects.filter(involved_on__gt=TODAY).exists()
+    assert not MunicipalRequest.objects.filter(sent_at__gt=now).exists()
+    for version in PlanVersion.objects.all():
+        assert all(entry.on <= TODAY for entry in version.content_value().description)
+
+
+# -- what the rest of the product shows --------------------------------------------------------
+
+
+def test_most_prison_cases_have_an_action_plan_written_at_the_intake_interview(demo):
+    admitted = Case.objects.filter(
+        status=Case.Status.OPEN, holding_organisation__kind=Organisation.Kind.INSTITUTION,
+        case_type=CaseType.IMPRISONMENT, intake_on__lte=TODAY, plan_required=True,
+    )
+    with_plan = admitted.filter(action_plan__isnull=False)
+    assert with_plan.count() >= 0.6 * admitted.count()
+    for case in with_plan.select_related("action_plan"):
+        version = case.action_plan.versions.order_by("-number").first()
+        content = version.content_value()
+        assert content.participation.status is not None
+        assert any(entry.from_intake_interview for entry in content.description)
+        assert 1 <= len(content.areas) <= 3
+        assert all(area.justification and area.goal for area in content.areas)
+        # Every area of effort was added with a justification (VEJ pkt. 37).
+        assert version.area_changes.filter(kind=AreaChange.Kind.ADDED).count() == len(content.areas)
+    assert not AreaChange.objects.filter(justification="").exists()
+    titles = {area.title for v in PlanVersion.objects.all() for area in v.content_value().areas}
+    assert "Bolig efter løsladelsen" in titles  # in Danish
+    # Some took no part; their plan says why (VEJ pkt. 8).
+    declined = [v for v in PlanVersion.objects.all() if v.content_value().participation.status == "declined"]
+    assert declined and all(v.content_value().participation.reason for v in declined)
+
+
+def test_first_versions_are_finished_some_late_and_some_approved(demo):
+    finished = PlanVersion.objects.filter(finished_on=TODAY)
+    assert finished.count() >= 0.7 * PlanVersion.objects.count()
+    # Finishing completes the first plan: on time where it is not due yet, late where it was.
+    first_plans = Task.objects.filter(obligation_id="first_plan", completed_on=TODAY, evidence__contains="version 1")
+    assert first_plans.filter(due_on__lt=TODAY).exists()
+    assert first_plans.filter(due_on__gte=TODAY).exists()
+    assert finished.filter(approval_status=PlanVersion.Approval.APPROVED).exists()
+    awaiting = finished.filter(approval_status=PlanVersion.Approval.REQUESTED)
+    assert awaiting.filter(plan__case__holding_organisation__name="Storstrøm Fængsel").exists()  # for leder
+    assert not awaiting.filter(approval_requested_by__isnull=True).exists()
+    # Evaluations recorded on the plan complete the Køreplan's tasks.
+    assert Evaluation.objects.filter(task__isnull=False).count() == Evaluation.objects.count() > 0
+
+
+def test_consents_are_mostly_given_to_the_acting_municipality_a_few_refused_with_reasons(demo):
+    given = Consent.objects.filter(decision=Consent.Decision.GIVEN)
+    refused = Consent.objects.filter(decision=Consent.Decision.REFUSED)
+    assert given.count() >= 4 * refused.count() > 0
+    assert given.filter(recipient_organisation=F("client__acting_municipality")).count() == given.count()
+    assert not refused.filter(refusal_reasons="").exists()
+    assert Consent.objects.filter(withdrawn_on__isnull=False).exists()
+
+
+def test_guldborgsunds_inbox_has_requests_unread_routed_and_returned(demo):
+    kommune = User.objects.get(username="kommune")
+    inbox = coordination_selectors.inbox_for(user=kommune)
+    statuses = Counter(inbox.values_list("status", flat=True))
+    S = MunicipalRequest.Status
+    assert statuses[S.SENT] >= 3 and statuses[S.RECEIVED] >= 1
+    assert statuses[S.ACCEPTED] >= 3 and statuses[S.RETURNED] >= 1
+    assert set(inbox.values_list("kind", flat=True)) == {"intake_notice", "case_files", "coordination"}
+    assert not inbox.filter(status=S.RETURNED, return_reason="").exists()
+    routed = inbox.filter(status=S.ACCEPTED)
+    assert {r.routed_caseworker.organisation_id for r in routed} == {kommune.organisation_id}
+    assert coordination_selectors.inbox_for(user=User.objects.get(username="jonas.krog")).exists()
+    # Everything delivered left on consent, or on a legal basis a colleague approved.
+    for request in MunicipalRequest.objects.filter(status__in=coordination_selectors.DELIVERED):
+        assert request.disclosure.status == Disclosure.Status.DISCLOSED
+    assert inbox.filter(disclosure__outcome=Disclosure.Outcome.ALLOWED_ON_LEGAL_BASIS).exists()
+    # One still waits for the second person: in no inbox, but socialraadgiver may approve it.
+    waiting = MunicipalRequest.objects.filter(status=S.AWAITING_APPROVAL)
+    assert waiting.exists() and not inbox.filter(pk__in=waiting).exists()
+    assert disclosures_awaiting_approval_by(user=User.objects.get(username="socialraadgiver")).exists()
+    # Other municipalities have theirs.
+    assert MunicipalRequest.objects.exclude(municipality_id=kommune.organisation_id).count() >= 10
+
+
+def test_cases_near_release_have_meetings_readiness_and_kif(demo):
+    held = Meeting.objects.filter(kind=Meeting.Kind.RELEASE_MEETING, status=Meeting.Status.HELD)
+    assert held.count() >= 20
+    assert not held.filter(plan_holder_after__isnull=True).exists()
+    assert not held.filter(municipal_follow_up="").exists()
+    assert held.filter(task__obligation_id="release_meeting").count() == held.count()
+    assert Agreement.objects.filter(item__meeting__in=held).exists()
+    assert Meeting.objects.filter(kind=Meeting.Kind.RELEASE_DAY).exists()
+    assert Meeting.objects.filter(kind=Meeting.Kind.FOLLOW_UP).exists()
+    # The readiness list: some all in place, some missing housing four weeks before release.
+    signals = [
+        release_selectors.case_release_signal(case=case, today=TODAY)
+        for case in Case.objects.filter(status=Case.Status.OPEN, expected_release_on__gte=TODAY,
+                                        readiness_items__isnull=False).distinct()
+    ]
+    assert sum(s.level is Level.READY for s in signals) >= 3
+    assert any(s.level is Level.AT_RISK and Item.HOUSING in s.missing for s in signals)
+    # KIF is involved where parole is expected, and sees the case.
+    involved = KifInvolvement.objects.select_related("case")
+    assert involved.exists()
+    assert all(i.case.expected_parole_on is not None and i.task is not None for i in involved)
+    kif = User.objects.get(username="kif")
+    assert selectors.cases_visible_to(user=kif).filter(kif_involvements__kif=kif.organisation).exists()
+
+
+def test_released_prisoners_have_an_outcome_about_one_in_eight_to_the_street(demo):
+    released = Case.objects.filter(
+        status=Case.Status.OPEN, holding_organisation__kind=Organisation.Kind.INSTITUTION,
+        case_type=CaseType.IMPRISONMENT, expected_release_on__lt=TODAY,
+    )
+    assert released.exists()
+    assert not released.exclude(release_outcomes__moment=ReleaseOutcome.Moment.AT_RELEASE).exists()
+    at_release = ReleaseOutcome.objects.filter(moment=ReleaseOutcome.Moment.AT_RELEASE)
+    assert at_release.count() >= 30
+    share = at_release.filter(released_to_street=True).count() / at_release.count()
+    assert 0.08 <= share <= 0.16
+    assert ReleaseOutcome.objects.filter(moment=ReleaseOutcome.Moment.AFTER_FOUR_WEEKS).exists()
+    # Once the outcome is there, it is the signal.
+    street = at_release.filter(released_to_street=True, case__status=Case.Status.OPEN).first()
+    assert release_selectors.case_release_signal(case=street.case, today=TODAY).level is Level.RELEASED_TO_STREET
 
 
 def test_the_social_worker_has_a_realistic_worklist(demo):

@@ -8,8 +8,9 @@ from koreplan.cases.demo import DEMO_PASSWORD, SEED, URL, demo_load
 class Command(BaseCommand):
     help = (
         "Load the demo: reference data, about 40 staff and about 300 cases made through the "
-        "services. Does nothing but print the logins if the demo users exist. Demo data only: "
-        "every demo user's password is 'demo'."
+        "services, with action plans, consents, requests to municipalities and the release. "
+        "Does nothing but print the logins if the demo users exist. Demo data only: every demo "
+        "user's password is 'demo'."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +27,19 @@ class Command(BaseCommand):
                     f"{result.journal_entries} journal entries."
                 )
             )
+            story = result.story
+            if story:
+                self.stdout.write(
+                    f"  {story['plans']} action plans ({story['plans_finished']} finished, "
+                    f"{story['plans_finished_late']} late; {story['plans_approved']} approved, "
+                    f"{story['plans_awaiting_approval']} awaiting approval), {story['evaluations']} evaluations; "
+                    f"{story['consents_given']} consents given, {story['consents_refused']} refused; "
+                    f"{story['requests']} notices and requests to municipalities "
+                    f"({story['requests_unread_at_kommune']} unread in Guldborgsund's inbox); "
+                    f"{story['release_meetings']} release meetings held, KIF involved in {story['kif_involved']} cases, "
+                    f"{story['ready']} ready for release and {story['at_risk']} at risk; "
+                    f"{story['outcomes']} outcomes at release ({story['released_to_street']} to the street)."
+                )
             if options["verbosity"] > 1:
                 for stage, count in result.stages.items():
                     self.stdout.write(f"  {stage}: {count}")
