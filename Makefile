@@ -33,8 +33,15 @@ test: setup
 test-domain: setup
 	$(BIN)/pytest tests/domain
 
+# On SQLite in var/bench.sqlite3, or on DATABASE_URL if set; the national data is generated
+# into it the first time (minutes) and reused after (a GeneratedSet row marks it).
+bench: export DATABASE_URL := $(or $(DATABASE_URL),sqlite:///$(CURDIR)/var/bench.sqlite3)
+bench: export KOREPLAN_BENCH := 1
 bench: setup
+	mkdir -p var
 	$(BIN)/python -m koreplan.bench.timeline
+	$(BIN)/koreplan migrate --no-input -v 0
+	$(BIN)/koreplan bench
 
 worker: setup
 	$(BIN)/python manage.py db_worker

@@ -61,6 +61,7 @@ KOREPLAN_APPS = [
     "koreplan.dashboards",
     "koreplan.consent",
     "koreplan.coordination",
+    "koreplan.generate",
 ]
 
 INSTALLED_APPS = [

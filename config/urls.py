@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from koreplan.api.api import api
+from koreplan.bench import bench_enabled
 
 admin.site.site_header = _("Køreplan administration")
 admin.site.site_title = _("Køreplan administration")
@@ -26,3 +27,7 @@ urlpatterns = [
     path("", include("koreplan.coordination.urls")),
     path("", include("koreplan.web.urls")),
 ]
+
+if bench_enabled():
+    # The bench's baseline page (make bench); never mounted unless KOREPLAN_BENCH is set.
+    urlpatterns.append(path("bench/", include("koreplan.bench.urls")))
