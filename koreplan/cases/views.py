@@ -571,21 +571,29 @@ def case_facts(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@require_POST
-def case_responsibility(request: HttpRequest, case_id: int) -> HttpResponse:
+def _post_case_form(request: HttpRequest, case_id: int, *, make_form, bound: str, save, done: str, anchor: str):
+    """The case page's small forms: validate, call the service, redirect — or show the page with the errors."""
     case = selectors.case_get(user=request.user, case_id=case_id)
     if not _may_edit(request.user, case):
         raise PermissionDenied
-    form = ResponsibilityForm(request.POST, case=case)
-    if form.is_valid():
+    bound_form = make_form(request.POST, case)
+    if bound_form.is_valid():
         try:
-            services.case_responsibility_set(actor=request.user, case=case, request=request, **form.cleaned_data)
+            save(actor=request.user, case=case, request=request, **bound_form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(bound_form, error)
         else:
-            messages.success(request, _("Who holds the plan is saved."))
-            return redirect(_case_url(case, "ansvar"))
-    return _render_case_page(request, case, error_form=form, bound={"responsibility": form})
+            messages.success(request, done)
+            return redirect(_case_url(case, anchor))
+    return _render_case_page(request, case, error_form=bound_form, bound={bound: bound_form})
+
+
+@require_POST
+def case_responsibility(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _post_case_form(
+        request, case_id, make_form=lambda data, case: ResponsibilityForm(data, case=case), bound="responsibility",
+        save=services.case_responsibility_set, done=_("Who holds the plan is saved."), anchor="ansvar",
+    )
 
 
 @require_POST
@@ -629,19 +637,10 @@ def handover_withdraw(request: HttpRequest, case_id: int, handover_id: int) -> H
 
 @require_POST
 def journal_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = selectors.case_get(user=request.user, case_id=case_id)
-    if not _may_edit(request.user, case):
-        raise PermissionDenied
-    form = JournalEntryForm(request.POST)
-    if form.is_valid():
-        try:
-            services.journal_entry_add(actor=request.user, case=case, request=request, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The journal entry is saved."))
-            return redirect(_case_url(case, "journal"))
-    return _render_case_page(request, case, error_form=form, bound={"journal": form})
+    return _post_case_form(
+        request, case_id, make_form=lambda data, case: JournalEntryForm(data), bound="journal",
+        save=services.journal_entry_add, done=_("The journal entry is saved."), anchor="journal",
+    )
 
 
 # -- Overdragelser ---------------------------------------------------------------------------
