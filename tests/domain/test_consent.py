@@ -94,3 +94,12 @@ def test_consent_and_legal_basis_together():
     assert decision.outcome is Outcome.ALLOWED_ON_LEGAL_BASIS
     assert decision.consented == {C.HOUSING} and decision.on_legal_basis == {C.OFFENCE}
     assert decision.consent_ids == (1,)
+
+
+def test_consent_categories_name_the_plans_life_areas():
+    """Consent is given per life area of the plan (plus sentence and offence): the two
+    vocabularies must not drift apart, or redaction would cut by the wrong words."""
+    from koreplan.domain.consent import Category
+    from koreplan.domain.plan import LifeArea
+
+    assert {a.value for a in LifeArea} == {c.value for c in Category} - {"sentence", "offence"}
