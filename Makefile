@@ -30,8 +30,9 @@ test: setup
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
+# The pure core's tests: no Django, no database (the root conftest and pytest-django stay out).
 test-domain: setup
-	$(BIN)/pytest tests/domain
+	$(BIN)/pytest tests/domain --confcutdir=tests/domain -p no:django -W ignore::pytest.PytestConfigWarning
 
 # On SQLite in var/bench.sqlite3, or on DATABASE_URL if set; the national data is generated
 # into it the first time (minutes) and reused after (a GeneratedSet row marks it).
