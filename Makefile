@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run test test-domain bench worker schedule rules-doc clean
+.PHONY: setup run test test-domain bench worker schedule rules-doc clean loadtest backup-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -55,3 +55,21 @@ rules-doc: setup
 
 clean:
 	rm -rf $(VENV) var *.egg-info .pytest_cache .hypothesis
+
+# The load test (minutes; restarts the local PostgreSQL once — never part of `make test`):
+# gunicorn and task workers on a fresh PostgreSQL database with the demo, USERS locust users
+# for DURATION, a database restart and a killed worker on the way; exits 1 if a check fails.
+# See docs/operations.md, "Load test". Report and logs in var/loadtest/<time>/.
+USERS    ?= 50
+DURATION ?= 3m
+$(VENV)/.load-stamp: pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,load]'
+	touch $@
+
+loadtest: $(VENV)/.load-stamp
+	$(BIN)/python scripts/loadtest.py --users $(USERS) --duration $(DURATION)
+
+# pg_dump -Fc / pg_restore round trip on a demo database, compared table by table and by
+# the audit chain; exits 1 on a difference. See docs/operations.md, "Backup and restore".
+backup-check: setup
+	$(BIN)/python scripts/backup_restore_check.py
