@@ -45,7 +45,7 @@ bench: setup
 	$(BIN)/koreplan bench
 
 worker: setup
-	$(BIN)/python manage.py db_worker
+	$(BIN)/python manage.py task_worker
 
 schedule: setup
 	$(BIN)/python manage.py schedule_nightly
