@@ -3,7 +3,8 @@
 Every value a deployment may need to change is read from an environment variable with a
 default that suits a developer's laptop: SQLite in var/, e-mail to the console. A
 production deployment sets at least DEBUG=False, SECRET_KEY, ALLOWED_HOSTS and
-DATABASE_URL.
+DATABASE_URL; with DEBUG off the security settings default to secure (HTTPS only, HSTS,
+secure cookies). docs/operations.md, "Security settings", says what to set.
 """
 
 import os
@@ -229,12 +230,13 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # A login broker (OpenID Connect) that a form posts or redirects to is added here.
+        "form-action": [SELF, *envlist("CSP_FORM_ACTION")],
         "frame-ancestors": [NONE],
     },
 }
 
-# Uploads (signed consent copies; koreplan/consent/forms.py checks type and size). A request
+# Uploads (signed consent copies; koreplan/consent/uploads.py checks type and size). A request
 # body that is not a file is at most 2.5 MB (Django's default, stated); a file larger than
 # the in-memory limit is spooled to a temporary file rather than held in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
