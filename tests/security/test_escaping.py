@@ -225,6 +225,7 @@ class Walk:
         self.pages = 0
         self.kinds: Counter[str] = Counter()
         self.routes: set[str] = set()
+        self.neutralised: Counter[str] = Counter()  # export format → cells defused with an apostrophe
 
     def html(self, where: str, text: str) -> None:
         raw = RAW.search(text)
@@ -255,6 +256,8 @@ class Walk:
                         self._cell(where, cell.value)
 
     def _cell(self, where: str, cell: str) -> None:
+        if cell.startswith("'") and cell[1:].startswith(FORMULA_START):
+            self.neutralised[where.split("?")[0].rsplit(".", 1)[-1]] += 1
         if cell.startswith(FORMULA_START) and not re.fullmatch(r"-?\d+([.,]\d+)?", cell):
             self.findings.append(f"{where}: a cell a spreadsheet reads as a formula: {cell[:60]!r}")
 
@@ -335,7 +338,9 @@ def walk(walker: Walk, user, start: str = "/") -> None:
         case_id = match.kwargs.get("case_id")
         if case_id is not None and int(case_id) not in cases:
             continue
-        route = f"{match.route}|{htmx}|{case_id}"
+        # Ids vary the object; words (a section, a table, a format) vary the page itself.
+        words = sorted((k, v) for k, v in match.kwargs.items() if not isinstance(v, int))
+        route = f"{match.route}|{htmx}|{case_id}|{words}"
         if per_route[route] >= PER_ROUTE:
             continue
         per_route[route] += 1
@@ -429,6 +434,8 @@ def test_no_page_export_or_pdf_shows_a_stored_value_unescaped(poisoned, pdf_sour
     assert walker.kinds["text/html"] > 100 and walker.kinds["application/json"] > 0
     assert walker.kinds["text/csv"] > 0 and walker.kinds["text/calendar"] > 0
     assert pdf_sources, "no PDF was made"
+    # A stored value that starts like a formula (the markup does) reached both exports, defused.
+    assert walker.neutralised["csv"] > 0 and walker.neutralised["xlsx"] > 0, walker.neutralised
     unseen = sorted((field, rows) for field, rows in POISONED.items() if rows and field not in walker.seen)
     assert MUST_BE_SEEN - set(walker.seen) == set(), f"not shown anywhere (field, rows holding markup): {unseen}"
 
