@@ -3,13 +3,15 @@
 Every value a deployment may need to change is read from an environment variable with a
 default that suits a developer's laptop: SQLite in var/, e-mail to the console. A
 production deployment sets at least DEBUG=False, SECRET_KEY, ALLOWED_HOSTS and
-DATABASE_URL.
+DATABASE_URL; with DEBUG off the security settings default to secure (HTTPS only, HSTS,
+secure cookies). docs/operations.md, "Security settings", says what to set.
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +85,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "koreplan.web.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "koreplan.web.middleware.DanishByDefaultLocaleMiddleware",
@@ -170,13 +174,74 @@ AUTH_PASSWORD_VALIDATORS = [
 # after a working day at most.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 10 * 60 * 60)
+
+# --- Security (HTTPS, headers, uploads) --------------------------------------
+#
+# Secure by default whenever DEBUG is off; docs/operations.md ("Security settings") says
+# what a deployment sets and how it runs behind a TLS-terminating load balancer.
+# `manage.py check --deploy --fail-level WARNING` is clean with those settings
+# (tests/security/test_deploy.py).
+
+if not DEBUG and not ALLOWED_HOSTS:
+    # Django would otherwise answer every request with 400 and say nothing at start-up.
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
+
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Plain HTTP is redirected to HTTPS. Behind a load balancer that terminates TLS, keep this
+# on and set SECURE_PROXY_SSL_HEADER=True (the balancer must then overwrite, never pass on,
+# X-Forwarded-Proto); turn it off only where the balancer itself refuses or redirects HTTP.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 if envbool("SECURE_PROXY_SSL_HEADER", False):
-    # Behind a proxy that terminates TLS and sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer's health check may come over plain HTTP to the instance: list its paths
+# (regular expressions without the leading slash) rather than turning the redirect off.
+SECURE_REDIRECT_EXEMPT = envlist("SECURE_REDIRECT_EXEMPT")
+
+# HSTS for a year once DEBUG is off: the browser then refuses plain HTTP to this host.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# The preload directive only asks; nothing is preloaded until someone submits the domain.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Case pages' addresses hold case numbers: never send them to another site.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Features no page uses, switched off for the page and anything it might embed.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), fullscreen=(self)"
+
+# Content Security Policy (django-csp 4): scripts and styles only from our own files —
+# no inline script, no style attribute, no eval — so injected markup cannot run.
+# base.html turns off htmx's injected indicator <style> and its eval (htmx-config meta),
+# and tests/security/test_csp.py keeps inline scripts, handlers and styles out of templates.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        # A login broker (OpenID Connect) that a form posts or redirects to is added here.
+        "form-action": [SELF, *envlist("CSP_FORM_ACTION")],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Uploads (signed consent copies; koreplan/consent/uploads.py checks type and size). A request
+# body that is not a file is at most 2.5 MB (Django's default, stated); a file larger than
+# the in-memory limit is spooled to a temporary file rather than held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- Language and time -------------------------------------------------------
 

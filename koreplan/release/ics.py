@@ -97,7 +97,10 @@ def utc(moment: datetime) -> str:
 
 def _cal_address(person: Attendee, kind: str, extra: Iterable[str] = ()) -> str:
     params = [f"CN={param_value(person.name)}", *extra]
-    return f"{kind};{';'.join(params)}:mailto:{person.email}"
+    # An address has no whitespace; one stored with a line break must not start a property
+    # of its own in the file (the forms refuse such an address, the file does not rely on it).
+    email = "".join(person.email.split())
+    return f"{kind};{';'.join(params)}:mailto:{email}"
 
 
 def calendar(events: Iterable[Event], *, method: str = "REQUEST") -> str:

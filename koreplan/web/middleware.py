@@ -22,3 +22,17 @@ class DanishByDefaultLocaleMiddleware(LocaleMiddleware):
                 pass
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def permissions_policy(get_response):
+    """Send the Permissions-Policy header (settings.PERMISSIONS_POLICY), which Django's
+    SecurityMiddleware does not: the browser features no page of Køreplan uses stay off."""
+    policy = settings.PERMISSIONS_POLICY
+
+    def middleware(request):
+        response = get_response(request)
+        if policy:
+            response.headers.setdefault("Permissions-Policy", policy)
+        return response
+
+    return middleware

@@ -116,6 +116,14 @@ def test_text_values_are_escaped():
     assert ics.escape_text("a,b;c\\d\ne\r\nf") == "a\\,b\\;c\\\\d\\ne\\nf"
 
 
+def test_a_line_break_in_an_address_or_a_name_does_not_start_a_property_of_its_own():
+    evil = ics.Attendee("Jonas\r\nX-INJECTED:1", "jonas@guldborgsund.dk\r\nX-INJECTED:2")
+    text = ics.invitation(event(organizer=evil, attendees=(evil,)))
+    assert not re.search(r"^X-INJECTED", text, re.MULTILINE)
+    vevent, _calendar = parse(text)
+    assert [value for _params, value in vevent["ATTENDEE"]] == ["mailto:jonas@guldborgsund.dkX-INJECTED:2"]
+
+
 def test_long_lines_fold_at_75_octets_and_never_inside_a_character():
     text = ics.invitation(event(description="Ø" * 200 + " " + "æ" * 77, summary="x" * 300))
     lines = physical_lines(text)
