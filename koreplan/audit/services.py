@@ -36,6 +36,8 @@ def audit_record(
 
     `actor` defaults to the request's authenticated user; their organisation is copied
     onto the entry, so that it still says where they worked when they have moved on.
+    `purpose` defaults to the one the request gives (`request_purpose`), so that every
+    read — a page, a search, an export, an API call — records it where the user gave one.
 
     The chain admits one writer at a time until the surrounding transaction commits, so
     a service records its audit entry as the last step of a short transaction.
@@ -43,6 +45,8 @@ def audit_record(
     if actor is None and request is not None:
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
+    if not purpose and request is not None:
+        purpose = request_purpose(request)
     with transaction.atomic():
         _chain_lock()
         last = AuditEntry.objects.order_by("-id").only("hash").first()
@@ -67,6 +71,30 @@ def audit_record(
         entry.seal()
         entry.save()
     return entry
+
+
+PURPOSE_PARAMETER = "purpose"
+PURPOSE_HEADER = "X-Purpose"
+PURPOSE_MAX_LENGTH = 300
+
+
+def request_purpose(request: HttpRequest) -> str:
+    """The purpose the user gave for a read: the `purpose` query parameter (the "Formål"
+    field of the search and export forms, or an API call's) or the X-Purpose header.
+
+    Only the query string and the header: a form field named purpose in a POST body means
+    something else (a release appointment's purpose). A header is read as UTF-8 if it is
+    (HTTP hands it over as Latin-1). Whitespace is collapsed and the text cut to 300
+    characters so that a caller cannot flood the log.
+    """
+    value = request.GET.get(PURPOSE_PARAMETER, "") if hasattr(request, "GET") else ""
+    if not value.strip():
+        value = request.headers.get(PURPOSE_HEADER, "")
+        try:
+            value = value.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return " ".join(value.split())[:PURPOSE_MAX_LENGTH]
 
 
 def _chain_lock() -> None:

@@ -201,7 +201,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     audit_record(
         action="koreplan.case.searched",
         request=request,
-        data={"query": query, "status": status or "all", "results": page.paginator.count, "page": page.number},
+        data={
+            "query": query, "status": status or "all", "results": page.paginator.count, "page": page.number,
+            "case_ids": [case.pk for case in page.object_list],  # which cases the list showed
+        },
     )
     params = request.GET.copy()
     params.pop("side", None)

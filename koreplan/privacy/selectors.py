@@ -8,8 +8,9 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from koreplan.audit.models import AuditEntry
@@ -54,6 +55,7 @@ def person_entries(
         | Q(case_id__in=case_ids)
         | Q(client_pseudonym=pseudonym("client", client.pk))
         | Q(case_pseudonym__in=[pseudonym("case", pk) for pk in case_ids])
+        | _listed(case_ids)
     )
     entries = AuditEntry.objects.filter(about).select_related("actor", "actor_organisation")
     if since:
@@ -65,6 +67,32 @@ def person_entries(
     if action:
         entries = entries.filter(action=action)
     return entries.order_by("-created_at", "-id")
+
+
+# Reads of a list record the ids of the cases it showed under one of these keys of `data`
+# (the case search and the dashboards' case lists: case_ids; the API's case list: cases).
+LIST_KEYS = ("case_ids", "cases")
+
+
+def _listed(case_ids: list[int]) -> Q:
+    """Entries of list reads that showed one of the cases. Not pseudonymised entries: there
+    the ids have become pseudonyms of their own, per list position and not per case."""
+    if not case_ids:
+        return Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        condition = Q(pk__in=[])
+        for key in LIST_KEYS:
+            for pk in case_ids:
+                condition |= Q(**{f"data__{key}__contains": [pk]})
+        return Q(pseudonymised_at__isnull=True) & condition
+    # SQLite has no JSON containment: look the ids up with json_each.
+    marks = ", ".join(["%s"] * len(case_ids))
+    paths = " UNION ALL ".join(
+        f"SELECT a.id FROM audit_auditentry a, json_each(a.data, '$.{key}') j "
+        f"WHERE a.pseudonymised_at IS NULL AND json_type(a.data, '$.{key}') = 'array' AND j.value IN ({marks})"
+        for key in LIST_KEYS
+    )
+    return Q(pk__in=RawSQL(paths, [*case_ids] * len(LIST_KEYS)))
 
 
 @dataclass

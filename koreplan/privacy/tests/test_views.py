@@ -166,3 +166,21 @@ def test_the_subject_access_export_as_pdf(client, admin, sag):
 def test_an_unknown_client_is_404(client, admin):
     client.force_login(admin)
     assert client.get("/persondata/999999/").status_code == 404
+
+
+def test_the_person_log_includes_lists_that_showed_the_clients_case(client, admin, sag, kollega, socialraadgiver, guldborgsund):
+    from koreplan.cases.tests.factories import open_case
+
+    other = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    client.force_login(kollega)
+    client.get("/sager/", {"q": "Hansen", "purpose": "Opfølgning"})  # lists both Jens Hansens' cases
+    audit_record(action="koreplan.api.cases_listed", actor=kollega, data={"endpoint": "cases", "cases": [other.pk]})
+
+    client.force_login(admin)
+    response = client.get(f"/persondata/{sag.client_id}/logning.csv", {"action": "koreplan.case.searched"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [(row["actor"], row["purpose"]) for row in rows] == [("Kasper Berg", "Opfølgning")]
+    response = client.get(f"/persondata/{sag.client_id}/logning.csv", {"action": "koreplan.api.cases_listed"})
+    assert list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))) == []
+    response = client.get(f"/persondata/{other.client_id}/logning.csv", {"action": "koreplan.api.cases_listed"})
+    assert len(list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))) == 1
