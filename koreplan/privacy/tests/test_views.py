@@ -40,7 +40,9 @@ def test_anonymous_users_are_sent_to_the_login(client, sag):
 
 def test_the_menu_links_the_person_pages_for_administrators_only(client, admin, leder):
     client.force_login(admin)
-    assert 'href="/persondata/"' in client.get("/sager/").content.decode()
+    page = client.get("/sager/").content.decode()
+    assert 'href="/persondata/"' in page
+    assert "Persondata" in page  # the Danish label, from this app's catalogue
     client.force_login(leder)
     assert 'href="/persondata/"' not in client.get("/sager/").content.decode()
 
