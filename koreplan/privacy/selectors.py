@@ -69,30 +69,49 @@ def person_entries(
     return entries.order_by("-created_at", "-id")
 
 
-# Reads of a list record the ids of the cases it showed under one of these keys of `data`
-# (the case search and the dashboards' case lists: case_ids; the API's case list: cases).
-LIST_KEYS = ("case_ids", "cases")
+# Reads of a list record which of the client's things it showed under one of these keys of
+# `data`: case ids (the case search, worklist, hand-overs, the dashboards' case lists:
+# case_ids; the API's case list: cases) or municipal request ids (the municipal inbox).
+# Only the list actions are searched, so that the index on `action` narrows the scan.
+LIST_READS = {
+    "koreplan.case.searched": "case_ids",
+    "koreplan.worklist.viewed": "case_ids",
+    "koreplan.handover.list_viewed": "case_ids",
+    "koreplan.dashboard.cases_listed": "case_ids",
+    "koreplan.api.cases_listed": "cases",
+    "koreplan.coordination.inbox.viewed": "requests",
+}
 
 
 def _listed(case_ids: list[int]) -> Q:
-    """Entries of list reads that showed one of the cases. Not pseudonymised entries: there
-    the ids have become pseudonyms of their own, per list position and not per case."""
-    if not case_ids:
-        return Q(pk__in=[])
-    if connection.vendor == "postgresql":
-        condition = Q(pk__in=[])
-        for key in LIST_KEYS:
-            for pk in case_ids:
-                condition |= Q(**{f"data__{key}__contains": [pk]})
-        return Q(pseudonymised_at__isnull=True) & condition
-    # SQLite has no JSON containment: look the ids up with json_each.
-    marks = ", ".join(["%s"] * len(case_ids))
-    paths = " UNION ALL ".join(
-        f"SELECT a.id FROM audit_auditentry a, json_each(a.data, '$.{key}') j "
-        f"WHERE a.pseudonymised_at IS NULL AND json_type(a.data, '$.{key}') = 'array' AND j.value IN ({marks})"
-        for key in LIST_KEYS
-    )
-    return Q(pk__in=RawSQL(paths, [*case_ids] * len(LIST_KEYS)))
+    """Entries of list reads that showed one of the client's cases (or their requests). Not
+    pseudonymised entries: there the ids have become pseudonyms per list position."""
+    from koreplan.coordination.models import MunicipalRequest
+
+    ids = {
+        "case_ids": case_ids,
+        "cases": case_ids,
+        "requests": list(MunicipalRequest.objects.filter(case_id__in=case_ids).values_list("pk", flat=True)),
+    }
+    condition = Q(pk__in=[])
+    for action, key in LIST_READS.items():
+        wanted = ids[key]
+        if not wanted:
+            continue
+        if connection.vendor == "postgresql":
+            contains = Q(pk__in=[])
+            for pk in wanted:
+                contains |= Q(**{f"data__{key}__contains": [pk]})
+        else:
+            # SQLite has no JSON containment: look the ids up with json_each.
+            marks = ", ".join(["%s"] * len(wanted))
+            contains = Q(pk__in=RawSQL(
+                f"SELECT a.id FROM audit_auditentry a, json_each(a.data, '$.{key}') j "
+                f"WHERE a.action = %s AND json_type(a.data, '$.{key}') = 'array' AND j.value IN ({marks})",
+                [action, *wanted],
+            ))
+        condition |= Q(action=action, pseudonymised_at__isnull=True) & contains
+    return condition
 
 
 @dataclass

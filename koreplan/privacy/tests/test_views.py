@@ -186,3 +186,15 @@ def test_the_person_log_includes_lists_that_showed_the_clients_case(client, admi
     assert list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))) == []
     response = client.get(f"/persondata/{other.client_id}/logning.csv", {"action": "koreplan.api.cases_listed"})
     assert len(list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))) == 1
+
+
+def test_the_person_log_includes_the_worklist_that_showed_the_clients_tasks(client, admin, sag, socialraadgiver, fremmed):
+    client.force_login(socialraadgiver)
+    assert client.get("/opgaver/").status_code == 200
+    client.force_login(fremmed)
+    assert client.get("/opgaver/").status_code == 200  # Frede's list shows none of Jens' tasks
+
+    client.force_login(admin)
+    response = client.get(f"/persondata/{sag.client_id}/logning.csv", {"action": "koreplan.worklist.viewed"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row["username"] for row in rows] == ["susanne"]
