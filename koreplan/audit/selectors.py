@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from koreplan.audit.models import GENESIS_HASH, AuditEntry
 
 VERIFY_CHUNK = 5000
@@ -15,7 +17,8 @@ class ChainBreak:
     reason: str
 
     def __str__(self) -> str:
-        return f"entry {self.entry.pk} ({self.entry.created_at:%Y-%m-%d %H:%M:%S%z}, {self.entry.action}): {self.reason}"
+        at = timezone.localtime(self.entry.created_at)
+        return f"entry {self.entry.pk} ({at:%Y-%m-%d %H:%M:%S%z}, {self.entry.action}): {self.reason}"
 
 
 def audit_chain_verify(*, chunk_size: int = VERIFY_CHUNK) -> ChainBreak | None:

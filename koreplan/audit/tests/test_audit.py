@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import RequestFactory
+from django.utils import timezone
 
 from koreplan.audit.models import GENESIS_HASH, AuditEntry, AuditEntryImmutable
 from koreplan.audit.selectors import audit_chain_verify
@@ -174,7 +175,7 @@ def test_audit_verify_exits_1_naming_the_first_broken_link():
     assert error.value.returncode == 1
     message = str(error.value)
     assert f"entry {first_tampered.pk} (" in message
-    assert f"{first_tampered.created_at:%Y-%m-%d}" in message
+    assert f"{timezone.localtime(first_tampered.created_at):%Y-%m-%d %H:%M:%S}" in message
     assert "personal data" in message
 
 
