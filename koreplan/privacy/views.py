@@ -65,6 +65,8 @@ def person_log(request: HttpRequest, client_id: int) -> HttpResponse:
     client, form, valid, filters, purpose = _client_and_filters(request, client_id)
     entries = selectors.person_entries(client=client, **filters) if valid else AuditEntry.objects.none()
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("side"))
+    # Read the page before recording this view, so that the count and the rows agree.
+    page.object_list = list(page.object_list)
     services.person_log_read_record(
         request=request, client=client, what="viewed", filters=_filters_for_audit(filters),
         entries=page.paginator.count, purpose=purpose,

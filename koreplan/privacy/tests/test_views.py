@@ -80,6 +80,7 @@ def test_the_person_page_shows_who_looked_when_from_where_and_why(client, admin,
     assert "koreplan.case.viewed" in page
     assert "koreplan.journal.entry_added" in page
     assert "koreplan.test.other_client" not in page
+    assert "koreplan.client.created" in page  # the oldest, not pushed off by this view's own entry
     viewed = AuditEntry.objects.filter(action="koreplan.privacy.person_log_viewed").get()
     assert (viewed.client_id, viewed.purpose, viewed.actor) == (sag.client_id, "Klage", admin)
 
