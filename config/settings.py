@@ -64,6 +64,7 @@ KOREPLAN_APPS = [
     "koreplan.consent",
     "koreplan.coordination",
     "koreplan.generate",
+    "koreplan.privacy",
 ]
 
 INSTALLED_APPS = [
@@ -287,6 +288,18 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "koreplan@localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # The address users reach Køreplan at, for the links in e-mail (notifications).
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000")
+
+# --- Privacy and retention (docs/privacy.md) ---------------------------------
+
+# Personal data in audit entries older than this is pseudonymised, never deleted.
+AUDIT_RETENTION_YEARS = envint("AUDIT_RETENTION_YEARS", 5)
+# The key of the audit pseudonyms; keep it apart from the database. Empty: derived from SECRET_KEY.
+AUDIT_PSEUDONYM_KEY = os.environ.get("AUDIT_PSEUDONYM_KEY", "")
+# A closed case's personal data is anonymised (or deleted) this long after it was closed.
+CLOSED_CASE_RETENTION_YEARS = envint("CLOSED_CASE_RETENTION_YEARS", 5)
+CLOSED_CASE_RETENTION_MODE = os.environ.get("CLOSED_CASE_RETENTION_MODE", "anonymise")
+if CLOSED_CASE_RETENTION_MODE not in {"anonymise", "delete"}:
+    raise ImproperlyConfigured("CLOSED_CASE_RETENTION_MODE must be 'anonymise' or 'delete'.")
 
 # --- Background tasks --------------------------------------------------------
 

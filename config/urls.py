@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("koreplan.release.urls")),
     path("", include("koreplan.consent.urls")),
     path("", include("koreplan.coordination.urls")),
+    path("", include("koreplan.privacy.urls")),
     path("", include("koreplan.web.urls")),
 ]
 

@@ -3,10 +3,17 @@
 Append-only and hash-chained: every entry carries the hash of the one before it, so that a
 row changed or removed behind the application's back breaks the chain, and
 `audit_chain_verify` finds where.
+
+Personal data in an entry (PERSONAL_FIELDS) is not hashed into the chain directly but
+through `personal_digest`: sha256 over a secret per-entry salt and those fields. The chain
+covers the digest. Pseudonymisation (after the retention period) replaces the personal
+fields by keyed pseudonyms and erases the salt: the chain still verifies, and the digest
+can no longer be linked to the person. See docs/privacy.md.
 """
 
 import hashlib
 import json
+import secrets
 from datetime import UTC
 
 from django.conf import settings
@@ -60,6 +67,15 @@ class AuditEntry(models.Model):
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     purpose = models.TextField(_("purpose"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # sha256(personal_salt + the personal fields); the chain hash covers this digest, not
+    # the fields, so pseudonymising them does not break the chain.
+    personal_salt = models.CharField(_("personal data salt"), max_length=32, blank=True)
+    personal_digest = models.CharField(_("personal data digest"), max_length=64)
+    # Set by pseudonymisation, which also erases the salt; the pseudonyms let the holder of
+    # AUDIT_PSEUDONYM_KEY (and nobody else) still find a person's old entries.
+    pseudonymised_at = models.DateTimeField(_("pseudonymised"), null=True, blank=True, db_index=True)
+    client_pseudonym = models.CharField(_("client pseudonym"), max_length=64, blank=True, db_index=True)
+    case_pseudonym = models.CharField(_("case pseudonym"), max_length=64, blank=True, db_index=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
@@ -81,27 +97,42 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise AuditEntryImmutable("Audit entries are never deleted.")
 
+    def seal(self) -> None:
+        """Give a new entry its salt, personal digest and chain hash (prev_hash set)."""
+        self.personal_salt = secrets.token_hex(16)
+        self.personal_digest = self.compute_personal_digest()
+        self.hash = self.compute_hash()
+
+    def compute_personal_digest(self) -> str:
+        """sha256 over the secret salt and the canonical JSON of the personal fields."""
+        content = {name: getattr(self, name) for name in PERSONAL_FIELDS}
+        return hashlib.sha256((self.personal_salt + canonical_json(content)).encode("utf-8")).hexdigest()
+
     def compute_hash(self) -> str:
-        """sha256 over the previous hash and the canonical JSON of the entry's content."""
+        """sha256 over the previous hash and the canonical JSON of the entry's content,
+        with the personal fields represented by their digest."""
         content = {
             "created_at": self.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
             "action": self.action,
             "actor_id": self.actor_id,
             "actor_organisation_id": self.actor_organisation_id,
-            "case_id": self.case_id,
-            "client_id": self.client_id,
             "object_type": self.object_type,
             "object_id": self.object_id,
-            "ip_address": self.ip_address,
-            "user_agent": self.user_agent,
-            "purpose": self.purpose,
-            "data": self.data,
+            "personal_digest": self.personal_digest,
         }
-        canonical = json.dumps(
-            content,
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            cls=DjangoJSONEncoder,
-        )
-        return hashlib.sha256((self.prev_hash + canonical).encode("utf-8")).hexdigest()
+        return hashlib.sha256((self.prev_hash + canonical_json(content)).encode("utf-8")).hexdigest()
+
+
+# The fields that may identify a person (the client, or the member of staff's machine),
+# and so are pseudonymised after the retention period. The actor and their organisation
+# stay: the log's point is who did it. Changing this list changes every digest.
+PERSONAL_FIELDS = ("case_id", "client_id", "ip_address", "user_agent", "purpose", "data")
+
+
+# One encoder for every entry: building one per call is most of the cost of verifying
+# millions of entries. Same output as json.dumps(..., cls=DjangoJSONEncoder) with these options.
+_CANONICAL = DjangoJSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_json(content) -> str:
+    return _CANONICAL.encode(content)

@@ -36,6 +36,8 @@ def audit_record(
 
     `actor` defaults to the request's authenticated user; their organisation is copied
     onto the entry, so that it still says where they worked when they have moved on.
+    `purpose` defaults to the one the request gives (`request_purpose`), so that every
+    read — a page, a search, an export, an API call — records it where the user gave one.
 
     The chain admits one writer at a time until the surrounding transaction commits, so
     a service records its audit entry as the last step of a short transaction.
@@ -43,6 +45,8 @@ def audit_record(
     if actor is None and request is not None:
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
+    if not purpose and request is not None:
+        purpose = request_purpose(request)
     with transaction.atomic():
         _chain_lock()
         last = AuditEntry.objects.order_by("-id").only("hash").first()
@@ -64,9 +68,33 @@ def audit_record(
             data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
             prev_hash=last.hash if last else GENESIS_HASH,
         )
-        entry.hash = entry.compute_hash()
+        entry.seal()
         entry.save()
     return entry
+
+
+PURPOSE_PARAMETER = "purpose"
+PURPOSE_HEADER = "X-Purpose"
+PURPOSE_MAX_LENGTH = 300
+
+
+def request_purpose(request: HttpRequest) -> str:
+    """The purpose the user gave for a read: the `purpose` query parameter (the "Formål"
+    field of the search and export forms, or an API call's) or the X-Purpose header.
+
+    Only the query string and the header: a form field named purpose in a POST body means
+    something else (a release appointment's purpose). A header is read as UTF-8 if it is
+    (HTTP hands it over as Latin-1). Whitespace is collapsed and the text cut to 300
+    characters so that a caller cannot flood the log.
+    """
+    value = request.GET.get(PURPOSE_PARAMETER, "") if hasattr(request, "GET") else ""
+    if not value.strip():
+        value = request.headers.get(PURPOSE_HEADER, "")
+        try:
+            value = value.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return " ".join(value.split())[:PURPOSE_MAX_LENGTH]
 
 
 def _chain_lock() -> None:
@@ -89,3 +117,73 @@ def _ip_address(request: HttpRequest | None) -> str | None:
         return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
     except ValueError:
         return None
+
+
+# The session setting the PostgreSQL trigger (migration 0003) checks before it lets an
+# UPDATE of an audit row through; SET LOCAL, so it ends with the transaction.
+MAINTENANCE_SETTING = "koreplan.audit_maintenance"
+PSEUDONYMISE_CHUNK = 1000
+
+
+def audit_pseudonymise(*, before, actor: "User | None" = None, chunk_size: int = PSEUDONYMISE_CHUNK) -> int:
+    """Pseudonymise the personal data of every entry created before `before`; return how many.
+
+    Never deletes: the case and client ids become keyed pseudonyms (koreplan/audit/pseudonyms.py),
+    the purpose, user agent and every value in `data` too; only the IP address is dropped
+    (its column holds addresses, and a staff member's address says nothing about the case).
+    The salt is erased with them, so the stored personal digest — which the chain hash
+    covers, and which therefore stays — can no longer be linked to anyone. The chain still
+    verifies. One transaction per chunk, so a long run holds no lock for long and an
+    interrupted one resumes where it stopped; the run records its own entry at the end.
+    """
+    from koreplan.audit.pseudonyms import pseudonym, pseudonymise_data
+
+    total = 0
+    while True:
+        with transaction.atomic():
+            _maintenance_on()
+            chunk = list(
+                AuditEntry.objects.select_for_update()
+                .filter(created_at__lt=before, pseudonymised_at__isnull=True)
+                .order_by("id")[:chunk_size]
+            )
+            if not chunk:
+                break
+            now = timezone.now()
+            for entry in chunk:
+                if entry.client_id is not None:
+                    entry.client_pseudonym = pseudonym("client", entry.client_id)
+                if entry.case_id is not None:
+                    entry.case_pseudonym = pseudonym("case", entry.case_id)
+                entry.client_id = entry.case_id = entry.ip_address = None
+                entry.user_agent = pseudonym("user_agent", entry.user_agent) if entry.user_agent else ""
+                entry.purpose = pseudonym("purpose", entry.purpose) if entry.purpose else ""
+                entry.data = pseudonymise_data(entry.data)
+                entry.personal_salt = ""
+                entry.pseudonymised_at = now
+            AuditEntry.objects.bulk_update(
+                chunk,
+                [
+                    "client_id", "case_id", "ip_address", "user_agent", "purpose", "data", "personal_salt",
+                    "pseudonymised_at", "client_pseudonym", "case_pseudonym",
+                ],
+            )
+            total += len(chunk)
+    if total:
+        audit_record(action="koreplan.audit.pseudonymised", actor=actor, data={"before": before, "entries": total})
+    return total
+
+
+def _maintenance_on() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [MAINTENANCE_SETTING])
+
+
+def audit_retention_cutoff(*, now=None):
+    """Entries created before this keep no personal data (AUDIT_RETENTION_YEARS)."""
+    from django.conf import settings
+
+    from koreplan.audit.dates import years_before
+
+    return years_before(now or timezone.now(), settings.AUDIT_RETENTION_YEARS)

@@ -503,6 +503,11 @@ class CaseSearchForm(forms.Form):
         required=False,
         choices=[(Case.Status.OPEN, _("Open cases")), (Case.Status.CLOSED, _("Closed cases")), ("all", _("All cases"))],
     )
+    # Recorded on the search's audit entry by audit_record (koreplan.audit.services.request_purpose).
+    purpose = forms.CharField(
+        label=_("Purpose"), required=False, max_length=300,
+        help_text=_("Optional. Recorded in the audit log with what you see."),
+    )
 
     def query(self) -> tuple[str, str]:
         if not self.is_valid():

@@ -171,6 +171,8 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
             "later": len(work.later),
             "handovers_incoming": len(incoming),
             **{key: value for key, value in filters.items() if value},
+            # Which cases the list showed, so that a person's log includes it (koreplan.privacy).
+            "case_ids": sorted({t.case_id for t in [*work.overdue, *work.this_week, *work.later]} | {h.case_id for h in incoming}),
         },
     )
     return render(
@@ -201,7 +203,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
     audit_record(
         action="koreplan.case.searched",
         request=request,
-        data={"query": query, "status": status or "all", "results": page.paginator.count, "page": page.number},
+        data={
+            "query": query, "status": status or "all", "results": page.paginator.count, "page": page.number,
+            "case_ids": [case.pk for case in page.object_list],  # which cases the list showed
+        },
     )
     params = request.GET.copy()
     params.pop("side", None)
@@ -669,7 +674,10 @@ def _render_handover_list(request: HttpRequest, *, bound_id: int | None = None, 
             else:
                 return_form = bound_form
         items.append({"handover": handover, "accept_form": accept_form, "return_form": return_form})
-    audit_record(action="koreplan.handover.list_viewed", request=request, data={"incoming": len(handovers)})
+    audit_record(
+        action="koreplan.handover.list_viewed", request=request,
+        data={"incoming": len(handovers), "case_ids": sorted({h.case_id for h in handovers})},
+    )
     return render(
         request,
         "cases/handover_list.html",

@@ -34,6 +34,7 @@ import hashlib
 import itertools
 import json
 import random
+import secrets
 import sys
 import time
 import zoneinfo
@@ -686,7 +687,8 @@ class National:
         self.audit.sort(key=lambda e: e[0])
         table = self.writer.table(AuditEntry, [
             "id", "created_at", "action", "actor", "actor_organisation", "case_id", "client_id", "object_type",
-            "object_id", "ip_address", "user_agent", "purpose", "data", "prev_hash", "hash",
+            "object_id", "ip_address", "user_agent", "purpose", "data", "personal_salt", "personal_digest",
+            "pseudonymised_at", "client_pseudonym", "case_pseudonym", "prev_hash", "hash",
         ])
         last = AuditEntry.objects.order_by("-id").only("hash").first()
         prev = last.hash if last else GENESIS_HASH
@@ -695,22 +697,33 @@ class National:
         canonical = _CANONICAL.encode
         data_json = _DATA_JSON.encode
         sha256 = hashlib.sha256
+        token_hex = secrets.token_hex
         for n, (at, action, actor_id, organisation_id, case_id, client_id, object_type, object_id, data) in enumerate(self.audit, 1):
+            salt = token_hex(16)
+            personal = {
+                "case_id": case_id, "client_id": client_id, "ip_address": None, "user_agent": USER_AGENT,
+                "purpose": "", "data": data,
+            }
+            personal_digest = sha256((salt + canonical(personal)).encode("utf-8")).hexdigest()
             content = {
                 "created_at": at.isoformat(timespec="microseconds"),  # already UTC
                 "action": action, "actor_id": actor_id, "actor_organisation_id": organisation_id,
-                "case_id": case_id, "client_id": client_id, "object_type": object_type, "object_id": object_id,
-                "ip_address": None, "user_agent": USER_AGENT, "purpose": "", "data": data,
+                "object_type": object_type, "object_id": object_id, "personal_digest": personal_digest,
             }
             digest = sha256((prev + canonical(content)).encode("utf-8")).hexdigest()
             if n % 10_000 == 1:
                 check.created_at, check.action, check.actor_id = at, action, actor_id
                 check.actor_organisation_id, check.case_id, check.client_id = organisation_id, case_id, client_id
                 check.object_type, check.object_id, check.data, check.prev_hash = object_type, object_id, data, prev
-                if AuditEntry.compute_hash(check) != digest:
+                check.personal_salt, check.personal_digest = salt, personal_digest
+                if (
+                    AuditEntry.compute_personal_digest(check) != personal_digest
+                    or AuditEntry.compute_hash(check) != digest
+                ):
                     raise AssertionError("The generator's audit hash differs from AuditEntry.compute_hash.")
             table.add((table.allocate(), at, action, actor_id, organisation_id, case_id, client_id, object_type,
-                       object_id, None, USER_AGENT, "", Json(data_json(data)), prev, digest))
+                       object_id, None, USER_AGENT, "", Json(data_json(data)), salt, personal_digest, None, "", "",
+                       prev, digest))
             prev = digest
             if n % 1_000_000 == 0:
                 self.say(f"audit log: {n:,} chained")
@@ -735,6 +748,8 @@ class _Entry:
         "ip_address",
         "object_id",
         "object_type",
+        "personal_digest",
+        "personal_salt",
         "prev_hash",
         "purpose",
         "user_agent",

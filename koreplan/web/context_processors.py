@@ -2,6 +2,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from koreplan.dashboards.scopes import may_see_dashboards
+from koreplan.privacy.access import may_use_privacy
 
 # The main menu: (path, label). Only what is built is shown; the inbox and the
 # managers' dashboards join it when their apps exist.
@@ -11,6 +12,7 @@ _MENU = [
     ("/sager/", _("Cases")),
     ("/overdragelser/", _("Hand-overs")),
     ("/ledelse/", _("Management")),
+    ("/persondata/", _("Personal data")),
     ("/admin/", _("Administration")),
 ]
 
@@ -23,6 +25,8 @@ def navigation(request: HttpRequest) -> dict:
     hidden = set()
     if not user.is_staff:
         hidden.add("/admin/")
+    if not may_use_privacy(user):
+        hidden.add("/persondata/")
     if not may_see_dashboards(user):
         hidden.add("/ledelse/")
     # The inbox is the municipal staff's: what Kriminalforsorgen sent their municipality.

@@ -25,8 +25,10 @@ from django_tasks import TaskResultStatus, task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from koreplan.audit.tasks import pseudonymise_old_audit_entries
 from koreplan.cases.tasks import recalculate_open_cases
 from koreplan.coordination.tasks import remind_unanswered_requests
+from koreplan.privacy.tasks import apply_closed_case_retention
 from koreplan.notifications.tasks import deliver_outbox_soon, send_daily_digests
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that lets one scheduler at a time
@@ -69,6 +71,8 @@ class Command(BaseCommand):
         self.schedule(recalculate_open_cases, "the nightly recalculation")
         self.schedule(send_daily_digests, "the daily digests")
         self.schedule(remind_unanswered_requests, "the reminders of unanswered municipal requests")
+        self.schedule(pseudonymise_old_audit_entries, "the pseudonymisation of old audit entries")
+        self.schedule(apply_closed_case_retention, "the retention of closed cases")
         # Not once a day but whenever none is waiting: it only sends what is due.
         deliver_outbox_soon()
         self.stdout.write("A delivery of the e-mail outbox is queued.")
