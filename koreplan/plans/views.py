@@ -9,6 +9,8 @@ every form also works as an ordinary page without JavaScript.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
@@ -229,9 +231,9 @@ def _section_saved(request: HttpRequest, case: Case, partial: str, anchor: str, 
     return redirect(_plan_url(case, anchor))
 
 
-def _edit_response(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+def _edit_response(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     template = "plans/edit.html#form" if request.htmx else "plans/edit.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -261,6 +263,7 @@ def section_edit(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
     else:
         form_class = _SECTION_FORMS[section]
         form = form_class(request.POST or None, initial={**form_class.initial_from(content), **_versioned_initial(view)})
+    conflict = None
     if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         data = forms.partners_data(formset) if formset is not None else form.section_data()
         version, revision = _posted_version(form, view)
@@ -268,6 +271,8 @@ def section_edit(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
             services.plan_section_update(
                 actor=request.user, version=version, revision=revision, section=section, data=data, request=request
             )
+        except services.StaleRevision:
+            form, conflict = _section_conflict(request, case, form, formset, version)
         except ValidationError as error:
             forms.add_service_errors(form, error, formsets={"partners": formset} if formset else None)
         else:
@@ -276,8 +281,57 @@ def section_edit(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
         _audit_read(request, case, view, page=f"edit:{section.value}")
     return _edit_response(request, _context(
         request, case, view, form=form, formset=formset, section=section, target=target, partial=partial,
-        action=request.path, title=_section_title(section),
-    ))
+        action=request.path, title=_section_title(section), conflict=conflict,
+    ), status=409 if conflict and not request.htmx else 200)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """What someone else saved while this person was editing the same section."""
+
+    by: Any  # the User who saved last
+    at: Any  # when
+    saved: list[tuple[str, list[tuple[str, str]]]]  # (heading, [(label, value)]) as saved now
+
+
+def _shown_value(field, value) -> str:
+    """A field's value as a reader reads it: a choice by its label, a date, yes/no."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    choices = dict(getattr(field, "choices", ()) or ())
+    if choices:
+        return str(choices.get(value, value))
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+def _section_conflict(request, case, form, formset, version) -> tuple[Any, Conflict]:
+    """Someone saved the section after this form was opened (StaleRevision). Nothing is
+    lost: the form keeps what this person wrote and now names the revision saved since,
+    so saving again is a deliberate choice after seeing the other text beside it."""
+    fresh = PlanVersion.objects.select_related("last_adjusted_by").get(pk=version.pk)
+    data = request.POST.copy()
+    data["revision"] = str(fresh.revision)
+    rebound = type(form)(data, initial=form.initial)
+    rebound.is_valid()
+    content = fresh.content_value()
+    if formset is not None:
+        blocks = []
+        for number, row in enumerate(forms.partners_initial(content), start=1):
+            sub = formset.form()
+            lines = [(str(sub.fields[n].label), _shown_value(sub.fields[n], v)) for n, v in row.items() if n != "key"]
+            blocks.append((row["name"] or row["organisation"] or str(number), [(k, v) for k, v in lines if v]))
+    else:
+        initial = type(form).initial_from(content)
+        lines = [
+            (str(field.label), _shown_value(field, initial.get(name)))
+            for name, field in form.fields.items() if name not in ("version", "revision")
+        ]
+        blocks = [("", lines)]
+    return rebound, Conflict(by=fresh.last_adjusted_by, at=fresh.last_adjusted_at, saved=blocks)
 
 
 def _section_title(section: domain.Section) -> str:
