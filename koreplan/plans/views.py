@@ -308,30 +308,40 @@ def _shown_value(field, value) -> str:
     return str(value)
 
 
-def _section_conflict(request, case, form, formset, version) -> tuple[Any, Conflict]:
-    """Someone saved the section after this form was opened (StaleRevision). Nothing is
+def _lines(fields, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) of a form's visible fields, as a reader reads them."""
+    return [
+        (str(field.label), _shown_value(field, values.get(name)))
+        for name, field in fields.items()
+        if not field.widget.is_hidden and name in values
+    ]
+
+
+def _conflict(request, form, version, saved_of) -> tuple[Any, Conflict]:
+    """Someone saved the version after this form was opened (StaleRevision). Nothing is
     lost: the form keeps what this person wrote and now names the revision saved since,
-    so saving again is a deliberate choice after seeing the other text beside it."""
+    so saving again is a deliberate choice after seeing the other text beside it.
+    ``saved_of(content)`` gives what is saved now as (heading, [(label, value)]) blocks."""
     fresh = PlanVersion.objects.select_related("last_adjusted_by").get(pk=version.pk)
     data = request.POST.copy()
-    data["revision"] = str(fresh.revision)
-    rebound = type(form)(data, initial=form.initial)
+    data[form.add_prefix("revision")] = str(fresh.revision)
+    rebound = type(form)(data, initial=form.initial, prefix=form.prefix)
     rebound.is_valid()
-    content = fresh.content_value()
+    return rebound, Conflict(by=fresh.last_adjusted_by, at=fresh.last_adjusted_at, saved=saved_of(fresh.content_value()))
+
+
+def _section_conflict(request, case, form, formset, version) -> tuple[Any, Conflict]:
     if formset is not None:
-        blocks = []
-        for number, row in enumerate(forms.partners_initial(content), start=1):
-            sub = formset.form()
-            lines = [(str(sub.fields[n].label), _shown_value(sub.fields[n], v)) for n, v in row.items() if n != "key"]
-            blocks.append((row["name"] or row["organisation"] or str(number), [(k, v) for k, v in lines if v]))
+        def saved_of(content):
+            fields = formset.form().fields
+            return [
+                (row["name"] or row["organisation"] or str(number), [(k, v) for k, v in _lines(fields, row) if v])
+                for number, row in enumerate(forms.partners_initial(content), start=1)
+            ]
     else:
-        initial = type(form).initial_from(content)
-        lines = [
-            (str(field.label), _shown_value(field, initial.get(name)))
-            for name, field in form.fields.items() if name not in ("version", "revision")
-        ]
-        blocks = [("", lines)]
-    return rebound, Conflict(by=fresh.last_adjusted_by, at=fresh.last_adjusted_at, saved=blocks)
+        def saved_of(content):
+            return [("", _lines(form.fields, type(form).initial_from(content)))]
+    return _conflict(request, form, version, saved_of)
 
 
 def _section_title(section: domain.Section) -> str:
@@ -359,6 +369,7 @@ def description_edit(request: HttpRequest, case_id: int, area_slug: str) -> Http
         request.POST or None, initial=forms.entries_initial(view.content, area_enum), prefix="entries"
     )
     target = f"beskrivelse-{area_slug}"
+    conflict = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         version, revision = _posted_version(form, view)
         try:
@@ -367,6 +378,12 @@ def description_edit(request: HttpRequest, case_id: int, area_slug: str) -> Http
                 actor=request.user, version=version, revision=revision, section=domain.Section.DESCRIPTION,
                 data=data, request=request,
             )
+        except services.StaleRevision:
+            fields = formset.form().fields
+            form, conflict = _conflict(request, form, version, lambda content: [
+                (_shown_value(fields["on"], row["on"]), _lines({"text": fields["text"]}, row))
+                for row in forms.entries_initial(content, area_enum)
+            ])
         except ValidationError as error:
             # Paths count entries over the whole description; show them on the form.
             for messages_ in (error.message_dict if hasattr(error, "error_dict") else {"": error.messages}).values():
@@ -379,8 +396,8 @@ def description_edit(request: HttpRequest, case_id: int, area_slug: str) -> Http
     return _edit_response(request, _context(
         request, case, view, form=form, formset=formset, section=domain.Section.DESCRIPTION, target=target,
         partial="description_area", area_slug=area_slug, action=request.path,
-        title=f"{SECTION_BY_KEY['description'].title}: {presentation.LifeArea(area).label}",
-    ))
+        title=f"{SECTION_BY_KEY['description'].title}: {presentation.LifeArea(area).label}", conflict=conflict,
+    ), status=409 if conflict and not request.htmx else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -431,6 +448,7 @@ def area_edit(request: HttpRequest, case_id: int, key: str | None = None) -> Htt
         request.POST or None, initial={**forms.AreaForm.initial_from(area, priority), **_versioned_initial(view)}
     )
     formset = forms.ActionFormSet(request.POST or None, initial=forms.actions_initial(area), prefix="actions")
+    conflict = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         actions = [a for a in (f.action() for f in formset.forms) if a is not None]
         version, revision = _posted_version(form, view)
@@ -440,6 +458,8 @@ def area_edit(request: HttpRequest, case_id: int, key: str | None = None) -> Htt
                 priority=form.cleaned_data["priority"], justification=form.cleaned_data["change_justification"],
                 discussed_with_client=form.cleaned_data["discussed_with_client"], request=request,
             )
+        except services.StaleRevision:
+            form, conflict = _conflict(request, form, version, lambda content: _area_saved(content, key, form, formset))
         except ValidationError as error:
             _area_errors(form, formset, error)
         else:
@@ -453,8 +473,20 @@ def area_edit(request: HttpRequest, case_id: int, key: str | None = None) -> Htt
     changes = [c for c in view.area_changes if c.area_key == key] if key else []
     return render(request, "plans/area_form.html", _context(
         request, case, view, form=form, formset=formset, area=area, key=key, changes=changes,
-        declined=view.content.participation.status == domain.Participation.DECLINED,
-    ))
+        declined=view.content.participation.status == domain.Participation.DECLINED, conflict=conflict,
+    ), status=409 if conflict else 200)
+
+
+def _area_saved(content: domain.PlanContent, key: str | None, form, formset) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The area of effort as saved now, and its actions; nothing if it is new or was removed."""
+    area = content.area(key) if key else None
+    if area is None:
+        return []
+    blocks = [("", _lines(form.fields, type(form).initial_from(area, content.priority_of(key))))]
+    action_fields = formset.form().fields
+    for number, row in enumerate(forms.actions_initial(area), start=1):
+        blocks.append((f"{_('Action')} {number}", [(k, v) for k, v in _lines(action_fields, row) if v]))
+    return blocks
 
 
 def _area_errors(form, formset, error: ValidationError) -> None:

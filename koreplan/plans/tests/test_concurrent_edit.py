@@ -50,6 +50,12 @@ def textarea(page: str, name: str) -> str:
     return unescape(match.group(1)).lstrip("\n")
 
 
+def field_value(page: str, name: str) -> str:
+    """A text field's value as the page renders it, a textarea or an input."""
+    match = re.search(rf'<input type="text" name="{name}" value="([^"]*)"', page)
+    return unescape(match.group(1)) if match else textarea(page, name)
+
+
 def saved_now(page: str) -> str:
     match = re.search(r'<section class="plan-conflict-saved".*?</section>', page, re.DOTALL)
     assert match, "the page shows no saved text beside the form"
@@ -141,3 +147,55 @@ def test_two_saves_at_the_same_moment_lose_nothing(socialraadgiver, kollega, ver
     assert causes(version) == texts[winner]
     page = answers[loser].content.decode()
     assert texts[winner] in saved_now(page) and textarea(page, "causes") == texts[loser]
+
+
+# -- the description of a life area, and an area of effort: the same, with their formsets ----------
+
+
+def form_of(client, path) -> dict[str, list[str]]:
+    """What the page's form sends if nothing is changed (its hidden revision included)."""
+    from tests.journeys.conftest import Page
+
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return Page(response, path).form(having="revision").defaults()
+
+
+@pytest.fixture
+def written(socialraadgiver, kollega, guldborgsund):
+    from datetime import date
+
+    from koreplan.plans.tests.factories import written_plan
+
+    case = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    return written_plan(actor=socialraadgiver, case=case, held_on=date.today())
+
+
+@pytest.mark.parametrize("what", ["description", "area"])
+@pytest.mark.django_db
+def test_a_formset_section_keeps_both_texts_too(socialraadgiver, kollega, written, what):
+    base = f"/sager/{written.plan.case_id}/handleplan/"
+    if what == "description":
+        path, field = base + "rediger/beskrivelse/bolig/", "entries-0-text"
+    else:
+        path, field = base + f"indsatsomraade/{written.content_value().areas[0].key}/", "goal"
+    susanne, kasper = Client(), Client()
+    susanne.force_login(socialraadgiver)
+    kasper.force_login(kollega)
+    susannes, kaspers = form_of(susanne, path), form_of(kasper, path)
+    extra = {"change_justification": "Aftalt med klienten.", "discussed_with_client": "on"} if what == "area" else {}
+
+    assert kasper.post(path, {**kaspers, **extra, field: KASPER}).status_code == 302
+    response = susanne.post(path, {**susannes, **extra, field: SUSANNE})
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert KASPER in saved_now(page) and SUSANNE not in saved_now(page)
+    assert field_value(page, field) == SUSANNE  # kept in the form
+    revision = re.search(r'<input type="hidden" name="revision" value="(\d+)"', page).group(1)
+    merged = f"{KASPER} {SUSANNE}"
+    assert susanne.post(path, {**susannes, **extra, "revision": revision, field: merged}).status_code == 302
+    version = PlanVersion.objects.get(pk=written.pk)
+    content = version.content_value()
+    saved = content.description[0].text if what == "description" else content.areas[0].goal
+    assert saved == merged
