@@ -272,7 +272,7 @@ def section_edit(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
                 actor=request.user, version=version, revision=revision, section=section, data=data, request=request
             )
         except services.StaleRevision:
-            form, conflict = _section_conflict(request, case, form, formset, version)
+            form, conflict = _section_conflict(request, form, formset, version)
         except ValidationError as error:
             forms.add_service_errors(form, error, formsets={"partners": formset} if formset else None)
         else:
@@ -330,7 +330,7 @@ def _conflict(request, form, version, saved_of) -> tuple[Any, Conflict]:
     return rebound, Conflict(by=fresh.last_adjusted_by, at=fresh.last_adjusted_at, saved=saved_of(fresh.content_value()))
 
 
-def _section_conflict(request, case, form, formset, version) -> tuple[Any, Conflict]:
+def _section_conflict(request, form, formset, version) -> tuple[Any, Conflict]:
     if formset is not None:
         def saved_of(content):
             fields = formset.form().fields
