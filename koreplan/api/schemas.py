@@ -13,11 +13,26 @@ from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict, StrictBool
+from pydantic import BeforeValidator, ConfigDict, StrictBool, WithJsonSchema
 
 from koreplan.cases.models import Case, CaseType, Placement, Task
 from koreplan.domain.timeline import status_of
 from koreplan.organisations.models import Organisation
+
+
+def schema_enum(choices, name: str):
+    """A TextChoices field that names its own values in the OpenAPI schema.
+
+    django-ninja gathers every model's enums into one table of components by class name, so
+    Django's nested ``Kind`` and ``Status`` classes (a case's, a meeting's, an organisation's,
+    a request's) overwrote each other there: the schema offered a request's kinds for a
+    meeting, and a client built from it was refused. Inlined, each field keeps its own.
+    """
+    return Annotated[choices, WithJsonSchema({"title": name, "type": "string", "enum": list(choices.values)})]
+
+
+OrganisationKind = schema_enum(Organisation.Kind, "OrganisationKind")
+CaseStatus = schema_enum(Case.Status, "CaseStatus")
 
 #: The largest id a database's bigint column holds; larger numbers are 422, not a crash.
 MAX_ID = 2**63 - 1
@@ -77,7 +92,7 @@ class PersonOut(Schema):
 
 class OrganisationRefOut(Schema):
     id: int
-    kind: Organisation.Kind
+    kind: OrganisationKind
     name: str
 
 
@@ -85,12 +100,12 @@ class OrganisationRefOut(Schema):
 
 
 class OrganisationListIn(QuerySchema):
-    kind: Organisation.Kind | None = Field(None, description="Only organisations of this kind.")
+    kind: OrganisationKind | None = Field(None, description="Only organisations of this kind.")
 
 
 class OrganisationOut(Schema):
     id: int
-    kind: Organisation.Kind
+    kind: OrganisationKind
     name: str
     code: str = Field(description="The municipality code (municipalities only, else empty).")
     institution_type: str = Field(description="Closed prison, open prison … (institutions only, else empty).")
@@ -204,7 +219,7 @@ class ClientRefOut(Schema):
 
 class CaseListItemOut(Schema):
     id: int
-    status: Case.Status
+    status: CaseStatus
     case_type: CaseType
     client: ClientRefOut
     holding_organisation: OrganisationRefOut
@@ -237,7 +252,7 @@ class ClientOut(Schema):
 
 class CaseOut(Schema):
     id: int
-    status: Case.Status
+    status: CaseStatus
     case_type: CaseType
     revision: int = Field(description="Send it back with PATCH: a stale one is refused with 409.")
     client: ClientOut

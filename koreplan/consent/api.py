@@ -61,7 +61,7 @@ class PersonOut(Schema):
         return str(obj)
 
 
-class OrganisationOut(Schema):
+class OrganisationBriefOut(Schema):
     id: int
     name: str
     kind: str
@@ -99,7 +99,7 @@ class ConsentOut(Schema):
     id: int
     decision: str
     categories: list[str]
-    recipient: OrganisationOut = Field(alias="recipient_organisation")
+    recipient: OrganisationBriefOut = Field(alias="recipient_organisation")
     recipient_department: str = Field(description="Empty: the whole organisation.")
     purposes: list[str]
     given_on: date
@@ -145,7 +145,7 @@ class DisclosureOut(Schema):
     id: int
     summary: str
     categories: list[str]
-    recipient: OrganisationOut = Field(alias="recipient_organisation")
+    recipient: OrganisationBriefOut = Field(alias="recipient_organisation")
     recipient_departments: list[str]
     purpose: str
     outcome: str

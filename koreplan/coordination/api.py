@@ -29,8 +29,9 @@ from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from koreplan.api.schemas import schema_enum
 from koreplan.cases.selectors import case_get
-from koreplan.consent.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, OrganisationOut, PersonOut, service_errors
+from koreplan.consent.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, OrganisationBriefOut, PersonOut, service_errors
 from koreplan.coordination import selectors, services
 from koreplan.coordination.letters import RequestInput
 from koreplan.coordination.models import Kind, MunicipalRequest
@@ -39,10 +40,11 @@ from koreplan.domain import consent as domain
 from koreplan.organisations.models import MunicipalDepartment, Organisation
 
 Id = int
+RequestKind = schema_enum(Kind, "RequestKind")
 
 
 class RequestIn(Schema):
-    kind: Kind
+    kind: RequestKind
     municipality_id: int
     departments: list[str] = Field(default_factory=list, description="Municipal department kinds to involve (jobcenter …).")
     purpose_text: str = ""
@@ -104,9 +106,9 @@ class RequestOut(Schema):
     kind: str
     step: str
     status: str
-    municipality: OrganisationOut
+    municipality: OrganisationBriefOut
     departments: list[str]
-    sending_organisation: OrganisationOut
+    sending_organisation: OrganisationBriefOut
     created_by: PersonOut
     created_at: datetime
     sent_at: datetime | None
@@ -119,7 +121,7 @@ class RequestOut(Schema):
     returned_at: datetime | None
     returned_by: PersonOut | None
     return_reason: str
-    suggested_municipality: OrganisationOut | None
+    suggested_municipality: OrganisationBriefOut | None
     reminders: list[ReminderOut]
     disclosure_id: int
     digest: str
@@ -141,7 +143,7 @@ class InboxItemOut(Schema):
     step: str
     status: str
     citizen: str
-    sending_organisation: OrganisationOut
+    sending_organisation: OrganisationBriefOut
     sent_at: datetime | None
     routed_department: DepartmentOut | None
     routed_caseworker: PersonOut | None

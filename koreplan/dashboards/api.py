@@ -91,7 +91,7 @@ class FiguresOut(Schema):
     tables: list[TableOut]
 
 
-class CaseOut(Schema):
+class DashboardCaseOut(Schema):
     id: int
     client: str
     case_type: str
@@ -108,7 +108,7 @@ class CasesOut(Schema):
     hidden: int = Field(description="Of those, the cases you may not see: counted, never listed")
     page: int
     pages: int
-    items: list[CaseOut]
+    items: list[DashboardCaseOut]
 
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

@@ -9,6 +9,8 @@ every form also works as an ordinary page without JavaScript.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
@@ -229,9 +231,9 @@ def _section_saved(request: HttpRequest, case: Case, partial: str, anchor: str, 
     return redirect(_plan_url(case, anchor))
 
 
-def _edit_response(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+def _edit_response(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     template = "plans/edit.html#form" if request.htmx else "plans/edit.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -261,6 +263,7 @@ def section_edit(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
     else:
         form_class = _SECTION_FORMS[section]
         form = form_class(request.POST or None, initial={**form_class.initial_from(content), **_versioned_initial(view)})
+    conflict = None
     if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
         data = forms.partners_data(formset) if formset is not None else form.section_data()
         version, revision = _posted_version(form, view)
@@ -268,6 +271,8 @@ def section_edit(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
             services.plan_section_update(
                 actor=request.user, version=version, revision=revision, section=section, data=data, request=request
             )
+        except services.StaleRevision:
+            form, conflict = _section_conflict(request, form, formset, version)
         except ValidationError as error:
             forms.add_service_errors(form, error, formsets={"partners": formset} if formset else None)
         else:
@@ -276,8 +281,67 @@ def section_edit(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
         _audit_read(request, case, view, page=f"edit:{section.value}")
     return _edit_response(request, _context(
         request, case, view, form=form, formset=formset, section=section, target=target, partial=partial,
-        action=request.path, title=_section_title(section),
-    ))
+        action=request.path, title=_section_title(section), conflict=conflict,
+    ), status=409 if conflict and not request.htmx else 200)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """What someone else saved while this person was editing the same section."""
+
+    by: Any  # the User who saved last
+    at: Any  # when
+    saved: list[tuple[str, list[tuple[str, str]]]]  # (heading, [(label, value)]) as saved now
+
+
+def _shown_value(field, value) -> str:
+    """A field's value as a reader reads it: a choice by its label, a date, yes/no."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    choices = dict(getattr(field, "choices", ()) or ())
+    if choices:
+        return str(choices.get(value, value))
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+def _lines(fields, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) of a form's visible fields, as a reader reads them."""
+    return [
+        (str(field.label), _shown_value(field, values.get(name)))
+        for name, field in fields.items()
+        if not field.widget.is_hidden and name in values
+    ]
+
+
+def _conflict(request, form, version, saved_of) -> tuple[Any, Conflict]:
+    """Someone saved the version after this form was opened (StaleRevision). Nothing is
+    lost: the form keeps what this person wrote and now names the revision saved since,
+    so saving again is a deliberate choice after seeing the other text beside it.
+    ``saved_of(content)`` gives what is saved now as (heading, [(label, value)]) blocks."""
+    fresh = PlanVersion.objects.select_related("last_adjusted_by").get(pk=version.pk)
+    data = request.POST.copy()
+    data[form.add_prefix("revision")] = str(fresh.revision)
+    rebound = type(form)(data, initial=form.initial, prefix=form.prefix)
+    rebound.is_valid()
+    return rebound, Conflict(by=fresh.last_adjusted_by, at=fresh.last_adjusted_at, saved=saved_of(fresh.content_value()))
+
+
+def _section_conflict(request, form, formset, version) -> tuple[Any, Conflict]:
+    if formset is not None:
+        def saved_of(content):
+            fields = formset.form().fields
+            return [
+                (row["name"] or row["organisation"] or str(number), [(k, v) for k, v in _lines(fields, row) if v])
+                for number, row in enumerate(forms.partners_initial(content), start=1)
+            ]
+    else:
+        def saved_of(content):
+            return [("", _lines(form.fields, type(form).initial_from(content)))]
+    return _conflict(request, form, version, saved_of)
 
 
 def _section_title(section: domain.Section) -> str:
@@ -305,6 +369,7 @@ def description_edit(request: HttpRequest, case_id: int, area_slug: str) -> Http
         request.POST or None, initial=forms.entries_initial(view.content, area_enum), prefix="entries"
     )
     target = f"beskrivelse-{area_slug}"
+    conflict = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         version, revision = _posted_version(form, view)
         try:
@@ -313,6 +378,12 @@ def description_edit(request: HttpRequest, case_id: int, area_slug: str) -> Http
                 actor=request.user, version=version, revision=revision, section=domain.Section.DESCRIPTION,
                 data=data, request=request,
             )
+        except services.StaleRevision:
+            fields = formset.form().fields
+            form, conflict = _conflict(request, form, version, lambda content: [
+                (_shown_value(fields["on"], row["on"]), _lines({"text": fields["text"]}, row))
+                for row in forms.entries_initial(content, area_enum)
+            ])
         except ValidationError as error:
             # Paths count entries over the whole description; show them on the form.
             for messages_ in (error.message_dict if hasattr(error, "error_dict") else {"": error.messages}).values():
@@ -325,8 +396,8 @@ def description_edit(request: HttpRequest, case_id: int, area_slug: str) -> Http
     return _edit_response(request, _context(
         request, case, view, form=form, formset=formset, section=domain.Section.DESCRIPTION, target=target,
         partial="description_area", area_slug=area_slug, action=request.path,
-        title=f"{SECTION_BY_KEY['description'].title}: {presentation.LifeArea(area).label}",
-    ))
+        title=f"{SECTION_BY_KEY['description'].title}: {presentation.LifeArea(area).label}", conflict=conflict,
+    ), status=409 if conflict and not request.htmx else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -377,6 +448,7 @@ def area_edit(request: HttpRequest, case_id: int, key: str | None = None) -> Htt
         request.POST or None, initial={**forms.AreaForm.initial_from(area, priority), **_versioned_initial(view)}
     )
     formset = forms.ActionFormSet(request.POST or None, initial=forms.actions_initial(area), prefix="actions")
+    conflict = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         actions = [a for a in (f.action() for f in formset.forms) if a is not None]
         version, revision = _posted_version(form, view)
@@ -386,6 +458,8 @@ def area_edit(request: HttpRequest, case_id: int, key: str | None = None) -> Htt
                 priority=form.cleaned_data["priority"], justification=form.cleaned_data["change_justification"],
                 discussed_with_client=form.cleaned_data["discussed_with_client"], request=request,
             )
+        except services.StaleRevision:
+            form, conflict = _conflict(request, form, version, lambda content: _area_saved(content, key, form, formset))
         except ValidationError as error:
             _area_errors(form, formset, error)
         else:
@@ -399,8 +473,20 @@ def area_edit(request: HttpRequest, case_id: int, key: str | None = None) -> Htt
     changes = [c for c in view.area_changes if c.area_key == key] if key else []
     return render(request, "plans/area_form.html", _context(
         request, case, view, form=form, formset=formset, area=area, key=key, changes=changes,
-        declined=view.content.participation.status == domain.Participation.DECLINED,
-    ))
+        declined=view.content.participation.status == domain.Participation.DECLINED, conflict=conflict,
+    ), status=409 if conflict else 200)
+
+
+def _area_saved(content: domain.PlanContent, key: str | None, form, formset) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The area of effort as saved now, and its actions; nothing if it is new or was removed."""
+    area = content.area(key) if key else None
+    if area is None:
+        return []
+    blocks = [("", _lines(form.fields, type(form).initial_from(area, content.priority_of(key))))]
+    action_fields = formset.form().fields
+    for number, row in enumerate(forms.actions_initial(area), start=1):
+        blocks.append((f"{_('Action')} {number}", [(k, v) for k, v in _lines(action_fields, row) if v]))
+    return blocks
 
 
 def _area_errors(form, formset, error: ValidationError) -> None:

@@ -33,6 +33,7 @@ from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from koreplan.api.schemas import schema_enum
 from koreplan.accounts.models import User
 from koreplan.cases.selectors import case_get
 from koreplan.domain import release as domain
@@ -55,6 +56,11 @@ Id = int
 
 class ErrorOut(Schema):
     detail: str
+
+
+ReadinessStatus = schema_enum(ReadinessItem.Status, "ReadinessStatus")
+MeetingKind = schema_enum(Meeting.Kind, "MeetingKind")
+MeetingStatus = schema_enum(Meeting.Status, "MeetingStatus")
 
 
 class FieldErrorOut(Schema):
@@ -82,7 +88,7 @@ class SignalOut(Schema):
 
 class ReadinessItemOut(Schema):
     item: ReadinessItem.Item
-    status: ReadinessItem.Status
+    status: ReadinessStatus
     responsible_organisation: NamedOut | None
     department: NamedOut | None
     checks: dict[str, bool]
@@ -96,7 +102,7 @@ class ReadinessOut(Schema):
 
 
 class ReadinessItemIn(Schema):
-    status: ReadinessItem.Status
+    status: ReadinessStatus
     responsible_organisation_id: int | None = None
     department_id: int | None = None
     checks: dict[str, bool] = Field(default_factory=dict, description="E.g. {\"availability_assessment\": true}.")
@@ -142,8 +148,8 @@ class AgendaItemOut(Schema):
 
 class MeetingOut(Schema):
     id: int
-    kind: Meeting.Kind
-    status: Meeting.Status
+    kind: MeetingKind
+    status: MeetingStatus
     starts_at: datetime
     ends_at: datetime
     form: MeetingForm
@@ -168,7 +174,7 @@ class MeetingOut(Schema):
 
 
 class MeetingIn(Schema):
-    kind: Meeting.Kind
+    kind: MeetingKind
     starts_at: datetime
     ends_at: datetime
     form: MeetingForm = MeetingForm.IN_PERSON

@@ -190,8 +190,9 @@ def test_a_stale_form_is_refused_and_says_so(client, socialraadgiver, kollega, v
                                  data={"causes": "Kollegaens."})
     login(client, socialraadgiver)
     response = client.post(url("section_edit", sag, "aarsager"), as_form(version, causes="Min.", stance="", note=""))
-    assert response.status_code == 200
-    assert "En anden har ændret" in response.content.decode()
+    # The conflict page (test_concurrent_edit.py): both texts, nothing saved over the colleague's.
+    assert response.status_code == 409
+    assert "En anden har gemt dette afsnit" in response.content.decode()
     assert latest(version.plan).content_value().causes == "Kollegaens."
 
 
