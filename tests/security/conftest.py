@@ -85,6 +85,7 @@ def world(settings, tmp_path, socialraadgiver, kollega, fremmed, kif, kif_afdeli
     case.refresh_from_db()
     return World(case=case, cpr=client.cpr, ids={
         "case_id": case.pk,
+        "client_id": case.client_id,
         "task_id": case.tasks.filter(completed_on__isnull=True).first().pk,
         "handover_id": handover.pk,
         "consent_id": consent.pk,

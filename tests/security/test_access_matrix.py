@@ -69,6 +69,8 @@ RECEIVER = "receiver"
 #: No object in the address: each persona gets their own (their list, their tasks), or is
 #: refused a page of a role they do not have.
 LIST = "list"
+#: The pages about a person (their log, the subject-access export): the administrator only.
+ADMIN = "admin"
 
 #: Who has no part, per rule (and so must get 404), and whose object it is (must not get 404).
 OUTSIDERS = {
@@ -77,8 +79,9 @@ OUTSIDERS = {
     OWN: set(PERSONAS) - {"kommune"},  # the world's notification is Mette's (the notice sent to her)
     RECEIVER: set(PERSONAS) - {"kif"},
     LIST: set(),
+    ADMIN: set(PERSONAS) - {"admin"},
 }
-OWNER = {CASE: "socialraadgiver", INBOX: "kommune", OWN: "kommune", RECEIVER: "kif", LIST: None}
+OWNER = {CASE: "socialraadgiver", INBOX: "kommune", OWN: "kommune", RECEIVER: "kif", LIST: None, ADMIN: "admin"}
 
 #: Personas who have no part in anything in the world: no response to them may name the client.
 STRANGERS = {"fremmed", "anden_kommune"}
@@ -167,6 +170,10 @@ PAGES: dict[str, tuple[str, dict[str, str]]] = {
     "coordination:inbox_detail": (INBOX, {}),
     "coordination:inbox_route": (INBOX, {}),
     "coordination:inbox_return": (INBOX, {}),
+    "privacy:person_search": (ADMIN, {}),
+    "privacy:person_log": (ADMIN, {}),
+    "privacy:person_log_export": (ADMIN, {"fmt": "csv"}),
+    "privacy:subject_access_export": (ADMIN, {"fmt": "json"}),
 }
 
 #: Every API operation (by its operationId): its rule, and parameters that are not ids.
