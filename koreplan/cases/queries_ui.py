@@ -22,7 +22,7 @@ from koreplan.cases.models import (
     Stay,
     Task,
 )
-from koreplan.cases.selectors import cases_visible_to, my_tasks_q
+from koreplan.cases.selectors import cases_visible_to, my_open_tasks
 from koreplan.domain.cpr import parse_cpr
 from koreplan.organisations.models import Organisation
 
@@ -83,9 +83,7 @@ def client_open_case_visible_to(*, user: User, client: Client) -> Case | None:
 
 def worklist_organisations(*, user: User) -> QuerySet[Organisation]:
     """The organisations the user's open tasks lie with: the worklist's organisation filter."""
-    task_organisations = Task.objects.filter(
-        my_tasks_q(user), completed_on__isnull=True, case__status=Case.Status.OPEN
-    ).values("responsible_organisation_id")
+    task_organisations = my_open_tasks(user=user).order_by().values("responsible_organisation_id")
     return Organisation.objects.filter(pk__in=task_organisations).order_by("name")
 
 

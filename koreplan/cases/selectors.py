@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
@@ -129,6 +129,21 @@ def my_tasks_q(user: User) -> Q:
     return Q(assignee=user) | (Q(assignee__isnull=True) & (holder_side | kif_side))
 
 
+def my_open_tasks(*, user: User) -> QuerySet[Task]:
+    """The open tasks of open cases that are the user's (``my_tasks_q``).
+
+    The user's own cases are read first, by the indexed person columns, and the tasks
+    taken from those: the OR across people in ``my_tasks_q`` cannot use an index, so
+    without this the query scans every open task in the country.
+    """
+    my_cases = Case.objects.filter(status=Case.Status.OPEN).filter(
+        Q(plan_responsible=user) | Q(substitute=user) | Q(kif_officer=user)
+    )
+    return Task.objects.filter(Q(assignee=user) | Q(case_id__in=list(my_cases.values_list("pk", flat=True)))).filter(
+        my_tasks_q(user), completed_on__isnull=True, case__status=Case.Status.OPEN
+    )
+
+
 @dataclass(frozen=True)
 class Worklist:
     overdue: list[Task]
@@ -152,17 +167,9 @@ def worklist(
     """Mine opgaver: overdue, this week, later (within the horizon) — one query."""
     today = today or timezone.localdate()
     end_of_week = today + timedelta(days=6 - today.weekday())
-    # The user's own cases first, by the indexed person columns: the OR across people in
-    # my_tasks_q cannot use an index, so without this the query scans every open task.
-    my_cases = Case.objects.filter(status=Case.Status.OPEN).filter(
-        Q(plan_responsible=user) | Q(substitute=user) | Q(kif_officer=user)
-    )
     tasks = (
-        Task.objects.filter(Q(assignee=user) | Q(case_id__in=list(my_cases.values_list("pk", flat=True))))
-        .filter(my_tasks_q(user), completed_on__isnull=True, case__status=Case.Status.OPEN)
+        my_open_tasks(user=user)
         .select_related("case__client", "case__holding_organisation", "responsible_organisation")
-        # The release-readiness signal on each row (koreplan.release) reads these.
-        .prefetch_related("case__readiness_items", "case__release_outcomes")
         .order_by()
     )
     if case_type:
@@ -175,9 +182,15 @@ def worklist(
     horizon = today + timedelta(days=horizon_days)
     # The horizon and the order are applied here, not in SQL: a condition or ORDER BY on
     # due_on lets the planner walk the whole due_on index instead of the user's few cases.
-    for task in sorted(
-        (t for t in tasks if t.due_on <= horizon), key=lambda t: (t.due_on, t.obligation_id, t.occurrence)
-    ):
+    rows = sorted((t for t in tasks if t.due_on <= horizon), key=lambda t: (t.due_on, t.obligation_id, t.occurrence))
+    # One Case object per case, shared by its tasks, so that the release-readiness signal
+    # on each row (koreplan.release) is prefetched once per case rather than once per task
+    # (Django builds a filtered queryset for every object it prefetches onto).
+    cases: dict[int, Case] = {}
+    for task in rows:
+        task.case = cases.setdefault(task.case_id, task.case)
+    prefetch_related_objects(list(cases.values()), "readiness_items", "release_outcomes")
+    for task in rows:
         if task.due_on < today:
             overdue.append(task)
         elif task.due_on <= end_of_week:

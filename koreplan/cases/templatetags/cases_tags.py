@@ -63,3 +63,35 @@ def status_badge(status: str) -> SafeString:
 @register.filter
 def audit_action(code: str) -> str:
     return AUDIT_ACTIONS.get(code, code)
+
+
+#: Stands in for a form's prefix in the one rendering of an unbound form that
+#: ``form_fields_for`` copies; no real prefix or text contains it.
+_PREFIX_PLACEHOLDER = "koreplan-form-prefix-0f3a"
+
+
+@register.simple_tag(takes_context=True)
+def form_fields_for(context: template.Context, form, *names: str) -> SafeString:
+    """The named fields of a form, each as ``includes/form_field.html`` renders it.
+
+    A list of tasks carries one small unbound form per task (Mark as done) that differs
+    from the others only in its prefix. Rendering every widget through Django's widget
+    templates is most of such a page's time, so an unbound form is rendered once per
+    request, with a placeholder for the prefix, and copied with each form's prefix put in.
+    A bound form (the one with the user's input or errors) is always rendered in full.
+    """
+    field_template = context.template.engine.get_template("includes/form_field.html")
+
+    def render(the_form) -> str:
+        with context.push():
+            return "".join(field_template.render(context.new({"field": the_form[name]})) for name in names)
+
+    request = context.get("request")
+    if form.is_bound or not form.prefix or request is None:
+        return SafeString(render(form))
+    # Kept on the request: each included template gets a render context of its own.
+    cache = request.__dict__.setdefault("_koreplan_form_fields", {})
+    key = (type(form), names, get_language())
+    if key not in cache:
+        cache[key] = render(type(form)(prefix=_PREFIX_PLACEHOLDER))
+    return SafeString(cache[key].replace(_PREFIX_PLACEHOLDER, form.prefix))

@@ -16,6 +16,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from koreplan.audit.models import AuditEntry
 from koreplan.cases import selectors, services
@@ -191,6 +192,29 @@ def test_the_worklist_costs_the_same_number_of_queries_for_one_case_and_for_ten(
         open_case(actor=socialraadgiver, municipality=guldborgsund)
     ten = queries_for(client, "/opgaver/")
     assert ten == one
+
+
+def test_every_mark_as_done_form_is_its_own_task_s_on_the_worklist_and_the_case_page(client, socialraadgiver, sag):
+    """The forms are rendered once and copied with each task's prefix: each must still
+    name, label and describe its own task's fields, and only those."""
+    client.force_login(socialraadgiver)
+    tasks = list(sag.tasks.filter(completed_on__isnull=True))
+    assert len(tasks) > 1
+    for url in ("/opgaver/", case_url(sag)):
+        html = html_of(client.get(url))
+        shown = [task for task in tasks if f'id="task-{task.pk}"' in html]
+        assert len(shown) > 1, url
+        for task in shown:
+            prefix = f"t{task.pk}"
+            assert f'<label class="form-label" for="id_{prefix}-completed_on">' in html
+            assert (
+                f'<input type="date" name="{prefix}-completed_on" value="{timezone.localdate().isoformat()}" '
+                f'class="form-input input-width-s" aria-describedby="id_{prefix}-completed_on_helptext" required '
+                f'id="id_{prefix}-completed_on">'
+            ) in html
+            assert f'<textarea name="{prefix}-evidence" cols="40" rows="2" maxlength="2000"' in html
+            assert f'id="id_{prefix}-evidence_helptext"' in html
+        assert "koreplan-form-prefix" not in html
 
 
 # --- Sager -----------------------------------------------------------------------------------

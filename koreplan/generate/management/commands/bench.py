@@ -15,13 +15,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quick", action="store_true", help="a tiny data set and three runs (for the tests)")
         parser.add_argument("--runs", type=int, help="timed runs per page (default: 15; --quick: 3)")
+        parser.add_argument(
+            "--pages-only", action="store_true", help="measure the pages only, not the recalculation (minutes)"
+        )
 
-    def handle(self, *args, quick: bool, runs: int | None, **options) -> None:
+    def handle(self, *args, quick: bool, runs: int | None, pages_only: bool, **options) -> None:
         def out(line: str) -> None:
             self.stdout.write(line)
             self.stdout.flush()
 
         try:
-            web.run(quick=quick, runs=runs, out=out)
+            web.run(quick=quick, runs=runs, pages_only=pages_only, out=out)
         except web.BenchError as error:
             raise CommandError(str(error)) from None
