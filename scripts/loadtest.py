@@ -144,8 +144,11 @@ def _environment(args: argparse.Namespace, out: Path, database: str) -> dict[str
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        # Plain HTTP on loopback: cookies without the Secure flag, or the clients drop them.
+        # Plain HTTP on loopback: cookies without the Secure flag, or the clients drop them;
+        # no redirect to HTTPS and no HSTS (both on by default when DEBUG is off).
         "SECURE_COOKIES": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
         # Persistent connections, as production runs: the health check must find the
         # connections the restart broke.
         "DB_CONN_MAX_AGE": "60",
