@@ -409,13 +409,16 @@ def pdf_sources(monkeypatch):
         sources.append(html)
         return b"%PDF-1.7\n%%EOF"
 
-    import koreplan.dashboards.exports
-    import koreplan.plans.pdf
-    import koreplan.plans.views
+    # Every module of Køreplan that holds a PDF renderer, however it imported it (the URL
+    # configuration imports every view, and with them their modules).
+    import sys
 
-    monkeypatch.setattr(koreplan.plans.pdf, "render_pdf", capture)
-    monkeypatch.setattr(koreplan.plans.views, "render_pdf", capture)
-    monkeypatch.setattr(koreplan.dashboards.exports, "html_pdf", capture)
+    import config.urls  # noqa: F401
+
+    for module in [m for name, m in sys.modules.items() if name.startswith("koreplan.") and m is not None]:
+        for attribute in ("render_pdf", "html_pdf"):
+            if callable(getattr(module, attribute, None)):
+                monkeypatch.setattr(module, attribute, capture)
     return sources
 
 
