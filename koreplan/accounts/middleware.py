@@ -1,0 +1,128 @@
+"""Who gets past the login: the session time-outs and the second factor, for every page."""
+
+import time
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import auth, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import resolve_url
+from django.utils.translation import gettext as _
+
+from koreplan.accounts.selectors import otp_device_exists
+
+# What a view may be marked with (see the decorators in koreplan.accounts.views):
+# EXEMPT views work before the second factor (logging in and out, giving the code);
+# ENROLMENT views are where someone who must have a second factor sets it up.
+EXEMPT = "exempt"
+ENROLMENT = "enrolment"
+
+SESSION_STARTED_KEY = "koreplan_session_started"
+SESSION_SEEN_KEY = "koreplan_session_seen"
+# The last request is written to the session at most this often, so that a page's many
+# requests do not each write the session row; the idle time-out is as exact as this.
+_SEEN_RESOLUTION = 60
+
+
+def redirect_page(request: HttpRequest, url: str) -> HttpResponse:
+    """A redirect that also leaves the page when htmx asked for a fragment of it."""
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+def session_clock_start(sender, request: HttpRequest, user, **kwargs) -> None:
+    """At login (user_logged_in), so that the session's first page does not write it again."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[SESSION_STARTED_KEY] = now
+        request.session[SESSION_SEEN_KEY] = now
+
+
+class SessionTimeoutMiddleware:
+    """End a session after SESSION_IDLE_TIMEOUT seconds without a request, and after
+    SESSION_COOKIE_AGE seconds since it began however active it was.
+
+    A middleware rather than SESSION_SAVE_EVERY_REQUEST with a short SESSION_COOKIE_AGE:
+    that would make every request write the session, and each write moves the session's
+    expiry on, so the absolute limit of a working day would be lost; it would also end the
+    session silently, where this tells the user on the login page why.
+    """
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> None:
+        now = int(time.time())
+        session = request.session
+        started = session.setdefault(SESSION_STARTED_KEY, now)
+        seen = session.get(SESSION_SEEN_KEY, now)
+        if now - seen > settings.SESSION_IDLE_TIMEOUT:
+            reason = _("You were logged out because you had not used Køreplan for %(minutes)d minutes.") % {
+                "minutes": settings.SESSION_IDLE_TIMEOUT // 60
+            }
+        elif now - started > settings.SESSION_COOKIE_AGE:
+            reason = _("You were logged out because your session had lasted %(hours)d hours. Log in again.") % {
+                "hours": settings.SESSION_COOKIE_AGE // 3600
+            }
+        else:
+            if SESSION_SEEN_KEY not in session or now - seen >= _SEEN_RESOLUTION:
+                session[SESSION_SEEN_KEY] = now
+            return
+        # Logged out here, the login requirement (LoginRequiredMiddleware) sends the user
+        # to the login page, back to this page afterwards.
+        auth.logout(request)
+        messages.info(request, reason)
+
+
+class SecondFactorMiddleware:
+    """The one-time code, on every page and every session-authenticated API call.
+
+    A user with a device gives a code after the password; a user who must have one
+    (User.second_factor_required) and has none is sent to set one up. A bearer token is
+    machine access and decides alone (koreplan/api/auth.py), so it passes untouched.
+    """
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable, view_args, view_kwargs) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        marked = getattr(view_func, "second_factor", None)
+        if marked == EXEMPT:
+            return None
+        if "api" in request.resolver_match.namespaces:
+            if request.headers.get("Authorization", "").lower().startswith("bearer "):
+                return None
+            if otp_device_exists(user=user) or user.second_factor_required:
+                return JsonResponse(
+                    {"detail": _("Log in with your one-time code before using the API with your session.")},
+                    status=401,
+                )
+            return None
+        if otp_device_exists(user=user):
+            return redirect_page(request, _with_next(request, "accounts:otp_verify"))
+        if user.second_factor_required and marked != ENROLMENT:
+            return redirect_page(request, _with_next(request, "accounts:otp_enrol"))
+        return None
+
+
+def _with_next(request: HttpRequest, view_name: str) -> str:
+    url = resolve_url(view_name)
+    if request.method == "GET" and request.headers.get("HX-Request") != "true":
+        return f"{url}?{urlencode({'next': request.get_full_path()})}"
+    # A form's POST cannot be replayed after the code; htmx fragments are not pages.
+    return url
