@@ -19,10 +19,8 @@ EXEMPT = "exempt"
 ENROLMENT = "enrolment"
 
 SESSION_STARTED_KEY = "koreplan_session_started"
-SESSION_SEEN_KEY = "koreplan_session_seen"
-# The last request is written to the session at most this often, so that a page's many
-# requests do not each write the session row; the idle time-out is as exact as this.
-_SEEN_RESOLUTION = 60
+# The last request's time, as the signature time of a signed cookie bound to the session.
+SEEN_COOKIE = "koreplan_seen"
 
 
 def redirect_page(request: HttpRequest, url: str) -> HttpResponse:
@@ -35,21 +33,22 @@ def redirect_page(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def session_clock_start(sender, request: HttpRequest, user, **kwargs) -> None:
-    """At login (user_logged_in), so that the session's first page does not write it again."""
+    """At login (user_logged_in): when the session began, for the absolute limit."""
     if request is not None and hasattr(request, "session"):
-        now = int(time.time())
-        request.session[SESSION_STARTED_KEY] = now
-        request.session[SESSION_SEEN_KEY] = now
+        request.session[SESSION_STARTED_KEY] = int(time.time())
 
 
 class SessionTimeoutMiddleware:
     """End a session after SESSION_IDLE_TIMEOUT seconds without a request, and after
     SESSION_COOKIE_AGE seconds since it began however active it was.
 
-    A middleware rather than SESSION_SAVE_EVERY_REQUEST with a short SESSION_COOKIE_AGE:
-    that would make every request write the session, and each write moves the session's
-    expiry on, so the absolute limit of a working day would be lost; it would also end the
-    session silently, where this tells the user on the login page why.
+    Not SESSION_SAVE_EVERY_REQUEST with a short SESSION_COOKIE_AGE: every save moves the
+    session's expiry on, so the absolute limit of a working day would be lost, every request
+    would write the session row, and the session would end without telling the user why.
+    Instead the last request is a signed cookie (its signature carries the time, and its
+    salt the session key, so it can be neither made fresher nor moved to another session):
+    exact to the second, checked on the server, and no database write per request. The start
+    is written to the session once, at login.
     """
 
     def __init__(self, get_response: Callable) -> None:
@@ -57,30 +56,42 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            self._check(request)
-        return self.get_response(request)
+            reason = self._expired(request)
+            if reason:
+                # Logged out here, the login requirement (LoginRequiredMiddleware) sends the
+                # user to the login page, and back to this page afterwards.
+                auth.logout(request)
+                messages.info(request, reason)
+        response = self.get_response(request)
+        if request.user.is_authenticated and request.session.session_key:
+            response.set_signed_cookie(
+                SEEN_COOKIE, "1", salt=_seen_salt(request), httponly=True, samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        elif SEEN_COOKIE in request.COOKIES:
+            response.delete_cookie(SEEN_COOKIE, samesite="Lax")
+        return response
 
-    def _check(self, request: HttpRequest) -> None:
+    def _expired(self, request: HttpRequest) -> str | None:
         now = int(time.time())
-        session = request.session
-        started = session.setdefault(SESSION_STARTED_KEY, now)
-        seen = session.get(SESSION_SEEN_KEY, now)
-        if now - seen > settings.SESSION_IDLE_TIMEOUT:
-            reason = _("You were logged out because you had not used Køreplan for %(minutes)d minutes.") % {
-                "minutes": settings.SESSION_IDLE_TIMEOUT // 60
-            }
-        elif now - started > settings.SESSION_COOKIE_AGE:
-            reason = _("You were logged out because your session had lasted %(hours)d hours. Log in again.") % {
+        started = request.session.setdefault(SESSION_STARTED_KEY, now)
+        if now - started > settings.SESSION_COOKIE_AGE:
+            return _("You were logged out because your session had lasted %(hours)d hours. Log in again.") % {
                 "hours": settings.SESSION_COOKIE_AGE // 3600
             }
-        else:
-            if SESSION_SEEN_KEY not in session or now - seen >= _SEEN_RESOLUTION:
-                session[SESSION_SEEN_KEY] = now
-            return
-        # Logged out here, the login requirement (LoginRequiredMiddleware) sends the user
-        # to the login page, back to this page afterwards.
-        auth.logout(request)
-        messages.info(request, reason)
+        idle = settings.SESSION_IDLE_TIMEOUT
+        # No fresh cookie is idle only when the session is older than the limit: right after
+        # login there has been no response to carry the cookie yet.
+        fresh = request.get_signed_cookie(SEEN_COOKIE, default=None, salt=_seen_salt(request), max_age=idle)
+        if fresh is None and now - started > idle:
+            return _("You were logged out because you had not used Køreplan for %(minutes)d minutes.") % {
+                "minutes": idle // 60
+            }
+        return None
+
+
+def _seen_salt(request: HttpRequest) -> str:
+    return f"{SEEN_COOKIE}:{request.session.session_key}"
 
 
 class SecondFactorMiddleware:
