@@ -63,7 +63,9 @@ class SessionTimeoutMiddleware:
                 auth.logout(request)
                 messages.info(request, reason)
         response = self.get_response(request)
-        if request.user.is_authenticated and request.session.session_key:
+        # Only for the session's own user: a bearer token (koreplan/api/auth.py) sets
+        # request.user too, and must not keep a session alive.
+        if request.user.is_authenticated and request.session.get(auth.SESSION_KEY) == str(request.user.pk):
             response.set_signed_cookie(
                 SEEN_COOKIE, "1", salt=_seen_salt(request), httponly=True, samesite="Lax",
                 secure=settings.SESSION_COOKIE_SECURE,

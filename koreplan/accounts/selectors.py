@@ -1,7 +1,7 @@
 """Reading a user's second factor."""
 
 from django_otp import devices_for_user, user_has_device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from koreplan.accounts.models import User

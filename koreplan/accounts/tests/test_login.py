@@ -149,7 +149,18 @@ def test_a_bearer_token_has_no_session_to_time_out(socialraadgiver):
     _token, plaintext = api_token_create(user=socialraadgiver, name="integration")
     caller = Client(headers={"authorization": f"Bearer {plaintext}"})
     with time_machine.travel(timezone.now() + timedelta(days=2)):
-        assert caller.get("/api/v1/me/tasks").status_code == 200
+        response = caller.get("/api/v1/me/tasks")
+        assert response.status_code == 200
+        assert "koreplan_seen" not in response.cookies
+
+
+def test_every_page_renews_the_last_request_cookie(client, socialraadgiver):
+    client.force_login(socialraadgiver)
+    response = client.get("/opgaver/")
+    cookie = response.cookies["koreplan_seen"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    client.post("/logout/")
+    assert client.cookies["koreplan_seen"].value == ""
 
 
 # -- the password policy -----------------------------------------------------------------------
