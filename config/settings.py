@@ -206,6 +206,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "koreplan.accounts.views.login_locked_out"
+# Not its start-up banner on every management command's log; lock-outs are still logged.
+AXES_VERBOSE = False
 
 # The one-time code (django-otp): the name an authenticator app shows for the account.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Køreplan")
