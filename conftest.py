@@ -5,9 +5,11 @@ jobcentre caseworker see what was shared with them; another municipality sees no
 """
 
 import pytest
+from django.test import Client
 
 from koreplan.accounts.models import Role
 from koreplan.accounts.tests.factories import UserFactory
+from koreplan.accounts.tests.otp import client_second_factor_verify
 from koreplan.organisations.models import MunicipalDepartment, Organisation
 from koreplan.organisations.tests.factories import (
     DirectorateFactory,
@@ -22,6 +24,21 @@ from koreplan.organisations.tests.factories import (
 def _fast_password_hashing(settings):
     # Real hashing costs a good part of a second per persona.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_one_time_code(request, monkeypatch):
+    """force_login skips the password, and here the one-time code too (accounts/tests/otp.py),
+    except in the tests of that code, which are marked `second_factor_unverified`."""
+    if request.node.get_closest_marker("second_factor_unverified"):
+        return
+    force_login = Client.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        client_second_factor_verify(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
 
 
 # --- Organisations ------------------------------------------------------------

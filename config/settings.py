@@ -8,6 +8,7 @@ secure cookies). docs/operations.md, "Security settings", says what to set.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -81,6 +82,11 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "mozilla_django_oidc",
     *KOREPLAN_APPS,
 ]
 
@@ -94,12 +100,21 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session gave a one-time code.
+    "django_otp.middleware.OTPMiddleware",
     # Every page shows personal data: a view is closed unless marked @login_not_required.
     # WhiteNoise answers static files before this middleware is reached.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages, so that the login page can say why the session ended.
+    "koreplan.accounts.middleware.SessionTimeoutMiddleware",
+    # No page, and no session-authenticated API call, without the second factor where it
+    # is required or set up (koreplan/accounts/middleware.py).
+    "koreplan.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -164,17 +179,79 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
+# Used by the admin's forms, the password change page and `manage.py changepassword`.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": envint("PASSWORD_MIN_LENGTH", 12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Case files are open on shared office machines: a session ends with the browser and
-# after a working day at most.
+# Axes first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lock-out after repeated failed logins (django-axes). Username and address together, so
+# that one person guessing cannot lock a colleague out from another machine, and one
+# machine guessing many usernames is locked out per username. The address is REMOTE_ADDR,
+# as in the audit log: a proxy in front must pass the client's address on (e.g. gunicorn's
+# --forwarded-allow-ips with the proxy setting it), or all clients share the proxy's.
+AXES_ENABLED = envbool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "koreplan.accounts.views.login_locked_out"
+# Not its start-up banner on every management command's log; lock-outs are still logged.
+AXES_VERBOSE = False
+
+# The one-time code (django-otp): the name an authenticator app shows for the account.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Køreplan")
+
+# OpenID Connect (mozilla-django-oidc), e.g. the broker through which an authority offers
+# MitID Erhverv. On only when a client id is configured; see README.md and
+# docs/authentication.md. An account is never made from a login: it needs an organisation
+# and a role, so a person is matched to an existing account by one claim.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name in ("OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_USER_ENDPOINT")
+        if not os.environ.get(name)
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so {', '.join(_missing)} must be set too.")
+    OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = os.environ["OIDC_OP_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = os.environ["OIDC_OP_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT") or None
+    OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+    OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email")
+    OIDC_USE_PKCE = envbool("OIDC_USE_PKCE", True)
+    AUTHENTICATION_BACKENDS.append("koreplan.accounts.oidc.KoreplanOIDCBackend")
+OIDC_CREATE_USER = False
+# The claim that names the person, and the account field it must equal (email or username).
+OIDC_MATCH_CLAIM = os.environ.get("OIDC_MATCH_CLAIM", "email")
+OIDC_MATCH_FIELD = os.environ.get("OIDC_MATCH_FIELD", "email")
+if OIDC_MATCH_FIELD not in {"email", "username"}:
+    raise ImproperlyConfigured("OIDC_MATCH_FIELD must be 'email' or 'username'.")
+OIDC_CALLBACK_CLASS = "koreplan.accounts.oidc.KoreplanOIDCCallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "/login/"
+
+# Case files are open on shared office machines: a session ends with the browser, after
+# SESSION_IDLE_TIMEOUT seconds without a request (default 30 minutes), and after
+# SESSION_COOKIE_AGE seconds (a working day) at most, however active.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 10 * 60 * 60)
+SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60)
 
 # --- Security (HTTPS, headers, uploads) --------------------------------------
 #

@@ -1,10 +1,11 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from koreplan.accounts import views as accounts_views
+from koreplan.accounts.urls import oidc_urlpatterns
 from koreplan.api.api import api
 from koreplan.bench import bench_enabled
 
@@ -14,9 +15,12 @@ admin.site.site_title = _("Køreplan administration")
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Choosing a language must work on the login page, before anyone has logged in.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # … and on the page that asks for the one-time code.
+    path("i18n/setlang/", accounts_views.second_factor_exempt(login_not_required(set_language)), name="set_language"),
+    path("login/", accounts_views.login, name="login"),
+    path("logout/", accounts_views.logout, name="logout"),
+    path("oidc/", include(oidc_urlpatterns)),
+    path("", include("koreplan.accounts.urls")),
     path("api/v1/", api.urls),
     path("", include("koreplan.cases.urls")),
     path("", include("koreplan.plans.urls")),

@@ -38,6 +38,10 @@ ROLES_BY_ORGANISATION_KIND: dict[str, set[str]] = {
 PLAN_HOLDING_ROLES = {Role.SOCIAL_WORKER, Role.CONTACT_OFFICER, Role.KIF_OFFICER, Role.MANAGER}
 PLAN_HOLDING_ORGANISATION_KINDS = {Organisation.Kind.INSTITUTION, Organisation.Kind.KIF}
 
+# Who must log in with a one-time code as well as a password: those who see across a
+# whole organisation (managers) or change who sees what (administrators, superusers).
+SECOND_FACTOR_ROLES = {Role.MANAGER, Role.ADMINISTRATOR}
+
 
 class User(AbstractUser):
     organisation = models.ForeignKey(
@@ -81,6 +85,10 @@ class User(AbstractUser):
             and self.organisation is not None
             and self.organisation.kind in PLAN_HOLDING_ORGANISATION_KINDS
         )
+
+    @property
+    def second_factor_required(self) -> bool:
+        return self.is_superuser or self.role in SECOND_FACTOR_ROLES
 
     def clean(self) -> None:
         super().clean()

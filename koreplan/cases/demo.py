@@ -35,6 +35,8 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from koreplan.accounts.models import Role, User
+from koreplan.accounts.selectors import otp_backup_codes_of
+from koreplan.accounts.services import otp_backup_codes_generate
 from koreplan.audit.services import audit_record
 from koreplan.cases import services
 from koreplan.cases.demo_extras import Story
@@ -226,6 +228,8 @@ class DemoLogin:
     name: str
     role: str
     organisation: str
+    #: The unused one-time backup codes of a login that needs a second factor (leder, admin).
+    backup_codes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -253,6 +257,7 @@ def demo_logins() -> list[DemoLogin]:
             name=users[name].get_full_name(),
             role=str(users[name].get_role_display() or ""),
             organisation=str(users[name].organisation or ""),
+            backup_codes=tuple(otp_backup_codes_of(user=users[name])),
         )
         for name in DEMO_LOGINS
         if name in users
@@ -325,6 +330,11 @@ class _Generator:
             )
             user.full_clean()
             user.save()
+            if user.second_factor_required:
+                # Managers and administrators log in with a one-time code as well; backup
+                # codes (printed with the logins) let a person trying the demo do so
+                # without setting up an authenticator app.
+                otp_backup_codes_generate(user=user)
             users[member.username] = user
         return users
 

@@ -22,6 +22,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client as DjangoClient
 from django.utils import timezone
 
@@ -210,13 +211,21 @@ class Browser:
         self.client = DjangoClient()
         self.user = user
         self._logged_in_at = None
+        self._last_request_at = None
 
     def _log_in(self) -> None:
-        """Log in at the start of each working day (a session lasts ten hours)."""
+        """Log in at the start of each working day (a session lasts ten hours), and again
+        after a break longer than the idle time-out (settings.SESSION_IDLE_TIMEOUT)."""
         now = timezone.now()
-        if self._logged_in_at is None or not timedelta(0) <= now - self._logged_in_at < timedelta(hours=8):
+        idle = timedelta(seconds=settings.SESSION_IDLE_TIMEOUT)
+        if (
+            self._logged_in_at is None
+            or not timedelta(0) <= now - self._logged_in_at < timedelta(hours=8)
+            or not timedelta(0) <= now - self._last_request_at < idle
+        ):
             self.client.force_login(self.user)
             self._logged_in_at = now
+        self._last_request_at = now
 
     def get(self, url: str, *, expect: int = 200, **query) -> Page:
         self._log_in()

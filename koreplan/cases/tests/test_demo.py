@@ -121,6 +121,31 @@ def test_the_demo_logins_are_the_ones_the_readme_promises(demo):
     assert URL in demo
 
 
+@pytest.mark.second_factor_unverified
+@pytest.mark.parametrize("username", ["leder", "admin"])
+def test_the_manager_and_the_administrator_log_in_with_a_printed_one_time_code(demo, username):
+    from django.test import Client as Browser
+
+    lines = demo.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.split()[:1] == [username])
+    assert "one-time code" in lines[at + 1]
+    codes = lines[at + 1].split(":", 1)[1].split()
+    assert len(codes) == 10
+    browser = Browser()
+    assert browser.post("/login/", {"username": username, "password": "demo"}).status_code == 302
+    assert browser.get("/opgaver/")["Location"].startswith("/login/kode/")
+    response = browser.post("/login/kode/", {"otp_token": codes[0], "next": "/opgaver/"})
+    assert response["Location"] == "/opgaver/"
+    assert browser.get("/opgaver/").status_code == 200
+
+
+def test_every_demo_manager_and_administrator_has_backup_codes(demo):
+    from koreplan.accounts.selectors import otp_backup_codes_left
+
+    for user in User.objects.filter(username__in=[m.username for m in STAFF]):
+        assert (otp_backup_codes_left(user=user) == 10) is user.second_factor_required, user.username
+
+
 def test_the_demo_has_the_reference_data_and_staff_in_every_role(demo):
     assert Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY).count() == 98
     assert Organisation.objects.filter(kind=Organisation.Kind.INSTITUTION, name="Storstrøm Fængsel").exists()

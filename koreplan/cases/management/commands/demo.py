@@ -10,7 +10,7 @@ class Command(BaseCommand):
         "Load the demo: reference data, about 40 staff and about 300 cases made through the "
         "services, with action plans, consents, requests to municipalities and the release. "
         "Does nothing but print the logins if the demo users exist. Demo data only: every demo "
-        "user's password is 'demo'."
+        "user's password is 'demo'; leder and admin also give one of the printed one-time codes."
     )
 
     def add_arguments(self, parser):
@@ -52,3 +52,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {login.username.ljust(width)}  {login.name}, {login.role.lower()}, {login.organisation}"
             )
+            if login.backup_codes:
+                self.stdout.write(
+                    f"  {''.ljust(width)}  one-time codes (each works once): {' '.join(login.backup_codes)}"
+                )
