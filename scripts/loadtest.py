@@ -198,10 +198,15 @@ def prepare(run: Run) -> dict:
             seeded += 1
     log(f"{seeded} notices of intake sent to the municipal entrances")
 
-    def session(user: User) -> str:
-        client = Client()
-        client.force_login(user)
-        return client.cookies["sessionid"].value
+    def backup_codes(user: User) -> dict:
+        """Managers log in as they do in production: password, then a one-time code; each
+        login uses up one of these backup codes."""
+        from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+        device = StaticDevice.objects.create(user=user, name="Load test", confirmed=True)
+        codes = [f"lt{secrets.token_hex(5)}" for _ in range(40)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        return {"username": user.username, "codes": codes}
 
     social_workers = [
         u.username for u in User.objects.filter(role=Role.SOCIAL_WORKER, is_active=True, organisation__kind="institution")
@@ -210,7 +215,7 @@ def prepare(run: Run) -> dict:
     personas = {
         "social_workers": social_workers,
         "entrances": [u.username for u in entrances],
-        "manager_sessions": [session(u) for u in managers],
+        "managers": [backup_codes(u) for u in managers],
         "probe_session": session(User.objects.get(username=social_workers[0])),
     }
     (run.out / "personas.json").write_text(json.dumps(personas, indent=1))
