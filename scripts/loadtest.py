@@ -198,6 +198,11 @@ def prepare(run: Run) -> dict:
             seeded += 1
     log(f"{seeded} notices of intake sent to the municipal entrances")
 
+    def session(user: User) -> str:
+        client = Client()
+        client.force_login(user)
+        return client.cookies["sessionid"].value
+
     def backup_codes(user: User) -> dict:
         """Managers log in as they do in production: password, then a one-time code; each
         login uses up one of these backup codes."""
