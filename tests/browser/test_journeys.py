@@ -138,7 +138,12 @@ def test_a_client_from_intake_to_kif_at_parole(desk):
         desk.press("Fordel: kommunen har fat")
 
     # -- 5. The release meeting and the readiness list -------------------------------------------
+    desk.goto("/indbakke/")  # what is routed has left the entrance's list of what waits
+
     desk.log_in("socialraadgiver")
+    desk.goto("/meddelelser/")
+    desk.sees("Guldborgsund har taget fat i jeres henvendelse")
+    desk.goto("/opgaver/")
     desk.goto(case_url)
     desk.sees("Kommunen har fat", within="#kommune")
     desk.follow("Åbn løsladelsen")
@@ -182,6 +187,8 @@ def test_a_client_from_intake_to_kif_at_parole(desk):
     desk.press("Anmod om overdragelse til KiF Nykøbing F.")
 
     desk.log_in("kif")
+    desk.goto("/meddelelser/")
+    desk.sees("En overdragelse fra Storstrøm Fængsel venter på dit svar")
     desk.goto("/overdragelser/")
     desk.sees(NAME)
     # The offer is a region named after the client; accepting is a form of its own in it.
@@ -200,3 +207,11 @@ def test_a_client_from_intake_to_kif_at_parole(desk):
                "employment_or_education": "yes", "treatment": "not_needed"})
     desk.press("Gem udfaldet")
     desk.sees("Klar til løsladelse? Løsladt med bolig og indkomst", within="#release-signal")
+
+    # Every page on the way was checked, the htmx updates of the readiness list among them.
+    checked = {url.split("/", 3)[3].split("#")[0] for url in desk.checked}
+    for path in ("login/", "sager/ny/", case_url[1:], f"{case_url[1:]}handleplan/", f"{case_url[1:]}samtykke/nyt/",
+                 f"{case_url[1:]}kommune/ny/indsaettelse/", f"{case_url[1:]}kommune/ny/koordinering/", "indbakke/",
+                 release_url[1:], f"{release_url[1:]}kif/", "overdragelser/", f"{release_url[1:]}udfald/ved-loesladelsen/"):
+        assert path in checked, f"{path} was not checked: {sorted(checked)}"
+    assert sum(1 for url in desk.checked if url.split("#")[0].endswith(release_url)) >= 7 + 1
