@@ -136,9 +136,9 @@ def test_a_client_from_intake_to_kif_at_parole(desk):
         desk.sees(NAME)
         desk.fill({"department": "Jobcenter, Guldborgsund", "caseworker": "Jonas Krog (Jobcenter)", "note": "Jonas tager sagen."})
         desk.press("Fordel: kommunen har fat")
+        assert desk.path() == "/indbakke/", page.url
 
     # -- 5. The release meeting and the readiness list -------------------------------------------
-    desk.goto("/indbakke/")  # what is routed has left the entrance's list of what waits
 
     desk.log_in("socialraadgiver")
     desk.goto("/meddelelser/")
