@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run test test-browser test-domain bench worker schedule rules-doc clean
+.PHONY: setup run test test-browser test-domain bench worker schedule rules-doc clean loadtest backup-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -41,8 +41,9 @@ test-browser: setup
 	test -x $(CHROMIUM) || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 	$(BIN)/pytest -m browser tests/browser
 
+# The pure core's tests: no Django, no database (the root conftest and pytest-django stay out).
 test-domain: setup
-	$(BIN)/pytest tests/domain
+	$(BIN)/pytest tests/domain --confcutdir=tests/domain -p no:django -W ignore::pytest.PytestConfigWarning
 
 # On SQLite in var/bench.sqlite3, or on DATABASE_URL if set; the national data is generated
 # into it the first time (minutes) and reused after (a GeneratedSet row marks it).
@@ -55,7 +56,7 @@ bench: setup
 	$(BIN)/koreplan bench
 
 worker: setup
-	$(BIN)/python manage.py db_worker
+	$(BIN)/python manage.py task_worker
 
 schedule: setup
 	$(BIN)/python manage.py schedule_nightly
@@ -65,3 +66,21 @@ rules-doc: setup
 
 clean:
 	rm -rf $(VENV) var *.egg-info .pytest_cache .hypothesis
+
+# The load test (minutes; restarts the local PostgreSQL once — never part of `make test`):
+# gunicorn and task workers on a fresh PostgreSQL database with the demo, USERS locust users
+# for DURATION, a database restart and a killed worker on the way; exits 1 if a check fails.
+# See docs/operations.md, "Load test". Report and logs in var/loadtest/<time>/.
+USERS    ?= 50
+DURATION ?= 3m
+$(VENV)/.load-stamp: pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,load]'
+	touch $@
+
+loadtest: $(VENV)/.load-stamp
+	$(BIN)/python scripts/loadtest.py --users $(USERS) --duration $(DURATION)
+
+# pg_dump -Fc / pg_restore round trip on a demo database, compared table by table and by
+# the audit chain; exits 1 on a difference. See docs/operations.md, "Backup and restore".
+backup-check: setup
+	$(BIN)/python scripts/backup_restore_check.py

@@ -237,3 +237,17 @@ TASKS = {
 
 # DKFDS alerts come in info, success, warning and error; debug messages show as info.
 MESSAGE_TAGS = {message_constants.DEBUG: "info"}
+
+# --- Logging -----------------------------------------------------------------
+
+# Everything to stderr, where gunicorn, systemd or the container collects it. Django's
+# default logs a server error only while DEBUG is on (and mails ADMINS otherwise): in
+# production a 500's traceback must land in the log too.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django": {"handlers": ["stderr"], "level": "INFO", "propagate": False}},
+}

@@ -146,8 +146,13 @@ def _responsible_organisation(case: Case, who: str) -> Organisation:
         return case.client.acting_municipality
     if holder.kind == Organisation.Kind.INSTITUTION:
         return holder
+    # Held by KIF: the institution's remaining tasks (status at release, the follow-up) stay
+    # with the last institution while it still has a part in the case; once it has let go,
+    # they pass to the holder, so none lies with an organisation that can no longer see it.
     last_stay = case.stays.filter(organisation__kind=Organisation.Kind.INSTITUTION).order_by("-started_on").first()
-    return last_stay.organisation if last_stay else holder
+    if last_stay and case.participations.filter(organisation=last_stay.organisation, ended_at=None).exists():
+        return last_stay.organisation
+    return holder
 
 
 def case_tasks_sync(*, case: Case, today: date | None = None) -> Timeline:
@@ -402,6 +407,7 @@ def task_complete(
                 part=CaseParticipation.Part.PREVIOUS_HOLDER,
                 ended_at=None,
             ).update(ended_at=timezone.now())
+            case_tasks_sync(case=case)  # what the previous holder still had passes to the holder
         _audit(
             "koreplan.task.completed", actor=actor, request=request, case=case, obj=task,
             obligation=task.obligation_id, occurrence=task.occurrence, completed_on=completed_on,

@@ -1,4 +1,4 @@
-"""Background work on cases, run by the django-tasks worker (`manage.py db_worker`).
+"""Background work on cases, run by the django-tasks worker (`manage.py task_worker`).
 
 The tasks are thin: each calls one service, which holds the logic and the transactions,
 so that a task can also be run directly (`recalculate_open_cases.call()`) and tested

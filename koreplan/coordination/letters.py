@@ -228,17 +228,19 @@ def build_draft(*, actor: User, case: Case, inp: RequestInput, today: date) -> D
     recipients = recipients_of(inp.municipality, inp.departments)
     records = consent_selectors.consent_records(client=case.client)
 
-    def decide(**extra) -> domain.Decision:
+    def decide(categories=categories_list, **extra) -> domain.Decision:
         proposal = domain.ProposedDisclosure(
-            categories=frozenset(domain.Category(c) for c in categories_list),
+            categories=frozenset(domain.Category(c) for c in categories),
             recipient=recipients[0], purpose=purpose, on=today, **extra,
         )
         return domain.decide_disclosure_to_all(records, proposal, recipients)
 
     decision = decide()
+    basis: dict = {}
     needs_approval = False
     if decision.outcome is domain.Outcome.REFUSED and inp.legal_basis:
-        with_basis = decide(legal_basis=inp.legal_basis, justification=inp.justification, second_approval=True)
+        basis = {"legal_basis": inp.legal_basis, "justification": inp.justification, "second_approval": True}
+        with_basis = decide(**basis)
         if with_basis.outcome is not domain.Outcome.REFUSED:
             needs_approval = True
         decision = with_basis
@@ -251,7 +253,10 @@ def build_draft(*, actor: User, case: Case, inp: RequestInput, today: date) -> D
             content, categories=allowed, after_release_only=True, after_release=inp.area_keys,
             partners=inp.partner_keys,
         )
-        omitted = left_out(content, excerpt)
+        # The same decision over every category tells the sender which of what they left
+        # out could have gone (their choice) and which could not (consent).
+        everything = decide(categories=order, **basis)
+        omitted = left_out(content, excerpt, permitted=everything.consented | everything.on_legal_basis)
 
     letter = inp.letter()
     letter["life_areas"] = sorted({*inp.life_areas, *(category_of(a.life_area).value for a in chosen_areas)},

@@ -34,7 +34,7 @@ from koreplan.organisations.models import MunicipalDepartment, Organisation
 
 _SELECT = (
     "case__client", "municipality", "sending_organisation", "created_by", "received_by", "routed_department",
-    "routed_caseworker", "accepted_by", "returned_by", "suggested_municipality", "disclosure",
+    "routed_caseworker", "accepted_by", "returned_by", "suggested_municipality", "disclosure", "disclosure__approved_by",
 )
 
 #: What reached the municipality.

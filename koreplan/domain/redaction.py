@@ -205,7 +205,7 @@ def redact(
 
 class LeftOutReason(StrEnum):
     NOT_ALLOWED = "not_allowed"  # the category is not covered by consent or a legal basis
-    NOT_AFTER_RELEASE = "not_after_release"  # not among the areas that concern the time after release
+    NOT_AFTER_RELEASE = "not_after_release"  # may go, but not among the areas the sender chose
     UNCATEGORISED = "uncategorised"  # the assessment and participation are never shared
     CONTACT_DETAILS = "contact_details"  # partners' phone, address and e-mail
     NOT_CHOSEN = "not_chosen"  # a partner the sender left out
@@ -222,21 +222,31 @@ class LeftOut:
     on: date | None = None
 
 
-def left_out(content: PlanContent, excerpt: PlanExcerpt) -> tuple[LeftOut, ...]:
-    """What of ``content`` is not in ``excerpt``, and why — for the sender, never the recipient."""
+def left_out(
+    content: PlanContent, excerpt: PlanExcerpt, *, permitted: Collection[Category] | None = None
+) -> tuple[LeftOut, ...]:
+    """What of ``content`` is not in ``excerpt``, and why — for the sender, never the recipient.
+
+    ``permitted``: every category consent or a legal basis would let go, asked for or not
+    (None: only those of the excerpt). A permitted category that is missing was left out by
+    the sender's choice of areas, not refused.
+    """
+    may_go = excerpt.categories if permitted is None else frozenset(Category(c) for c in permitted)
+
+    def reason_for(category: Category) -> LeftOutReason:
+        return LeftOutReason.NOT_AFTER_RELEASE if category in may_go else LeftOutReason.NOT_ALLOWED
+
     out: list[LeftOut] = []
     kept_entries = {e.key for e in excerpt.description}
     for e in content.description:
         if e.key not in kept_entries:
             category = category_of(e.area)
-            reason = LeftOutReason.NOT_ALLOWED if category not in excerpt.categories else LeftOutReason.NOT_AFTER_RELEASE
-            out.append(LeftOut("entry", reason, category, on=e.on))
+            out.append(LeftOut("entry", reason_for(category), category, on=e.on))
     kept_areas = {a.key for a in excerpt.areas}
     for a in content.areas:
         if a.key not in kept_areas:
             category = category_of(a.life_area)
-            reason = LeftOutReason.NOT_ALLOWED if category not in excerpt.categories else LeftOutReason.NOT_AFTER_RELEASE
-            out.append(LeftOut("area", reason, category, title=a.title))
+            out.append(LeftOut("area", reason_for(category), category, title=a.title))
     if (content.causes.strip() or content.causes_client_view.stance) and not excerpt.causes.strip() and (
         excerpt.causes_client_view.stance is None
     ):

@@ -1,4 +1,4 @@
-"""Background work for notifications, run by the django-tasks worker (`manage.py db_worker`).
+"""Background work for notifications, run by the django-tasks worker (`manage.py task_worker`).
 
 Thin, as in `koreplan.cases.tasks`: each task calls one service, so it can be run directly
 (`deliver_outbox.call()`) and tested without a worker.

@@ -100,6 +100,13 @@ def test_the_sender_names_the_areas_about_the_time_after_release_and_their_backg
     assert reasons[("entry", C.HEALTH_MENTAL)] is LeftOutReason.NOT_AFTER_RELEASE
 
 
+def test_a_category_consent_covers_but_the_sender_did_not_choose_was_left_out_by_choice():
+    excerpt = redact(PLAN, categories={C.HOUSING})
+    reasons = {(x.part, x.category): x.reason for x in left_out(PLAN, excerpt, permitted={C.HOUSING, C.HEALTH_MENTAL})}
+    assert reasons[("area", C.HEALTH_MENTAL)] is LeftOutReason.NOT_AFTER_RELEASE
+    assert reasons[("causes", C.OFFENCE)] is LeftOutReason.NOT_ALLOWED
+
+
 def test_what_is_left_out_says_why():
     excerpt = redact(PLAN, categories={C.HOUSING})
     reasons = {(x.part, x.category): x.reason for x in left_out(PLAN, excerpt)}

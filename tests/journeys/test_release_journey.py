@@ -20,8 +20,8 @@ fields and defaults as rendered, only options the page offers), following every 
 time_machine moves the calendar; the services read ``timezone.localdate()``.
 
 After the journey, two tests check the way the previous holder is led to the status at
-transfer and back to a page they can still see; one, marked xfail(strict=True), records a
-known wrong reason in the coordination preview (see its reason).
+transfer and back to a page they can still see; one checks that the coordination preview
+says an area consent covers was left out because the sender did not choose it.
 """
 
 from __future__ import annotations
@@ -515,17 +515,6 @@ def test_stating_the_status_at_transfer_ends_on_a_page_the_sender_can_see(browse
         assert susanne.status(saved.url.split("#")[0]) == 200, f"redirected to {saved.url}, which is 404 for her"
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason=(
-        "Bug: the preview of a request for coordination says a description entry was left out as 'ikke "
-        "dækket af samtykke eller hjemmel' when the consent does cover its life area and the sender only did "
-        "not choose to coordinate it. domain/redaction.py left_out() gives NOT_ALLOWED for every category "
-        "missing from the excerpt, and coordination/letters.build_draft() cuts the excerpt to the categories "
-        "asked for, not to what the consent allows; it should say 'ikke blandt de områder, du valgte at "
-        "koordinere' (NOT_AFTER_RELEASE)."
-    ),
-)
 def test_the_preview_says_why_a_consented_area_was_left_out(browse, socialraadgiver, guldborgsund, indgang):
     day = INTAKE + timedelta(days=10)
     with on(day):

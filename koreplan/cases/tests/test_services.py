@@ -177,6 +177,22 @@ def test_hand_over_to_kif_at_parole(sag, socialraadgiver, kif, kif_afdeling):
     assert sag.kif == kif_afdeling and sag.placement == "kif" and sag.plan_responsible == kif
 
 
+def test_after_parole_the_institutions_tasks_pass_to_kif_once_the_prison_has_let_go(sag, socialraadgiver, kif, kif_afdeling):
+    handover = services.handover_request(
+        actor=socialraadgiver, case=sag, kind=Handover.Kind.KIF_AT_PAROLE, to_organisation=kif_afdeling
+    )
+    services.handover_accept(actor=kif, handover=handover)
+    sag.refresh_from_db()
+    prison = socialraadgiver.organisation
+    # While the prison still has to write its status, its tasks stay with it …
+    assert sag.tasks.get(obligation_id="status_at_release").responsible_organisation == prison
+    services.task_complete(actor=socialraadgiver, task=sag.tasks.get(obligation_id="status_at_transfer"), completed_on=TODAY)
+    # … and once it has let go, nothing is left with an organisation that cannot see the case.
+    open_tasks = sag.tasks.filter(completed_on=None)
+    assert not open_tasks.filter(responsible_organisation=prison).exists()
+    assert open_tasks.filter(obligation_id="status_at_release", responsible_organisation=kif_afdeling).exists()
+
+
 def test_visibility_personas(sag, socialraadgiver, kollega, leder, fremmed, kif, kommune, sagsbehandler, admin):
     visible = {u.username: selectors.cases_visible_to(user=u).filter(pk=sag.pk).exists()
                for u in (socialraadgiver, kollega, leder, fremmed, kif, kommune, sagsbehandler, admin)}

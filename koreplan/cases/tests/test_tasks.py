@@ -162,7 +162,7 @@ def test_the_database_worker_runs_the_scheduled_recalculation(sag, _restore_sign
     schedule()
 
     # --batch: run what is queued, then exit (the command returns).
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval=0")
+    call_command("task_worker", "--batch", "--no-startup-delay", "--interval=0")
 
     result = recalculations().get()
     assert result.status == TaskResultStatus.SUCCESSFUL, result.traceback

@@ -256,7 +256,7 @@ def test_the_database_worker_delivers_each_message_once(socialraadgiver, kollega
     queue(socialraadgiver, kollega)  # committed: notify's on-commit hook enqueued a delivery
     deliver_outbox.enqueue()  # and a sweep on top
 
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval=0", verbosity=0)
+    call_command("task_worker", "--batch", "--no-startup-delay", "--interval=0", verbosity=0)
 
     runs = DBTaskResult.objects.filter(task_path=deliver_outbox.module_path)
     assert runs.count() == 2

@@ -1,6 +1,6 @@
 """`manage.py schedule_nightly`: enqueue the nightly recalculation of open cases.
 
-cron (or a systemd timer) runs it once a night and a worker (`manage.py db_worker`) picks
+cron (or a systemd timer) runs it once a night and a worker (`manage.py task_worker`) picks
 the task up. For example, in the crontab of the user the application runs as:
 
     15 2 * * *  cd /srv/koreplan && .venv/bin/python manage.py schedule_nightly
@@ -62,7 +62,7 @@ class Command(BaseCommand):
     help = (
         "Enqueue the nightly recalculation of every open case's tasks and the daily notification "
         "digests, unless already waiting, running or done today, and a delivery of the e-mail "
-        "outbox. Run it daily from cron; `manage.py db_worker` runs them."
+        "outbox. Run it daily from cron; `manage.py task_worker` runs them."
     )
 
     def handle(self, *args, **options) -> None:

@@ -1,7 +1,7 @@
 """`manage.py remind_municipal_requests`: remind and escalate unanswered requests to municipalities.
 
 Run it once a night (it is idempotent: what was sent is recorded and never sent again).
-With ``--enqueue`` it only puts the task on the queue for `manage.py db_worker`.
+With ``--enqueue`` it only puts the task on the queue for `manage.py task_worker`.
 """
 
 from django.core.management.base import BaseCommand
