@@ -1,6 +1,7 @@
 # Køreplan — everything a new machine needs is set up by these targets.
 # `make run`  : set-up, SQLite database under var/, demo data, server on http://127.0.0.1:8000
 # `make test` : set-up and the whole test suite (SQLite; CI also runs it on PostgreSQL)
+# `make test-browser` : the browser tests (tests/browser) in Debian's Chromium, installed if missing
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run test test-domain bench worker schedule rules-doc clean loadtest backup-check
+.PHONY: setup run test test-browser test-domain bench worker schedule rules-doc clean loadtest backup-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -26,9 +27,19 @@ run: setup
 	$(BIN)/python manage.py demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The browser tests are left out here (pyproject's addopts: -m 'not browser'), so this
+# needs no browser and no root; `make test-browser` runs them.
 test: setup
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
+
+# Chromium comes from Debian (apt-get needs root, as on CI); Playwright drives it and never
+# downloads a browser of its own.
+CHROMIUM ?= /usr/bin/chromium
+test-browser: export KOREPLAN_CHROMIUM := $(CHROMIUM)
+test-browser: setup
+	test -x $(CHROMIUM) || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	$(BIN)/pytest -m browser tests/browser
 
 # The pure core's tests: no Django, no database (the root conftest and pytest-django stay out).
 test-domain: setup

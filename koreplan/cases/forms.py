@@ -431,6 +431,12 @@ class JournalEntryForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, **kwargs):
+        # The case page also shows the hand-over form, whose `kind` radios would otherwise
+        # have the same ids (id_kind_0 …): each label would point at two inputs.
+        kwargs.setdefault("auto_id", "journal_%s")
+        super().__init__(*args, **kwargs)
+
 
 class HandoverAcceptForm(forms.Form):
     plan_responsible = PersonChoiceField(

@@ -670,7 +670,7 @@ def test_an_empty_journal_entry_is_refused_at_the_field(client, socialraadgiver,
     client.force_login(socialraadgiver)
     response = client.post(f"/sager/{sag.pk}/journal/", {"kind": "contact", "occurred_on": TODAY.isoformat(), "text": ""})
     assert response.status_code == 200
-    assert 'href="#id_text"' in html_of(response)
+    assert 'href="#journal_text"' in html_of(response)
     assert not JournalEntry.objects.exists()
 
 
