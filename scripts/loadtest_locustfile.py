@@ -70,7 +70,8 @@ class _Browser(HttpUser):
     def _login(self) -> None:
         username = random.choice(self.logins)
         page = self.client.get("/login/", name="login page")
-        form = form_with_action(page.text, r".*") if page.ok else None
+        # The login form by its action: the page's first form is the language switcher.
+        form = form_with_action(page.text, r"^/login/$") if page.ok else None
         if form is None:
             raise RuntimeError("The login page has no form.")
         data = {**form.fields, "username": username, "password": PASSWORD}
@@ -243,7 +244,7 @@ class Manager(_Browser):
         self.logins = [manager["username"]]
         self._login()
         page = self.client.get("/login/kode/", name="one-time code page")
-        form = form_with_action(page.text, r".*") if page.ok else None
+        form = form_with_action(page.text, r"^/login/kode/$") if page.ok else None
         if form is None:
             raise RuntimeError("The one-time code page has no form.")
         data = {**form.fields, "otp_token": manager["codes"].pop()}
