@@ -24,7 +24,7 @@ setup: $(STAMP)
 run: setup
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py demo --url http://$(HOST):$(PORT)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The browser tests are left out here (pyproject's addopts: -m 'not browser'), so this

@@ -353,3 +353,7 @@ def test_a_second_run_changes_nothing_and_prints_the_logins(demo):
     assert snapshot() == before
     assert "already loaded" in out.getvalue()
     assert "socialraadgiver" in out.getvalue() and URL in out.getvalue()
+    # `make run PORT=…` names the address the server will really answer at.
+    out = StringIO()
+    call_command("demo", "--url", "http://127.0.0.1:8123", stdout=out)
+    assert "Open http://127.0.0.1:8123 and log in" in out.getvalue()

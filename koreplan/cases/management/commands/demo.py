@@ -15,8 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=SEED, help="Random seed (default: %(default)s).")
+        parser.add_argument("--url", default=URL, help="Where the server will answer, for the message (default: %(default)s).")
 
-    def handle(self, *args, seed: int, **options) -> None:
+    def handle(self, *args, seed: int, url: str, **options) -> None:
         result = demo_load(seed=seed)
         if result.created:
             self.stdout.write(
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("The demo is already loaded; nothing changed.")
         self.stdout.write("")
-        self.stdout.write(f"Open {URL} and log in with password '{DEMO_PASSWORD}' as:")
+        self.stdout.write(f"Open {url} and log in with password '{DEMO_PASSWORD}' as:")
         width = max((len(login.username) for login in result.logins), default=0)
         for login in result.logins:
             self.stdout.write(
