@@ -25,7 +25,22 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = 8
 
 
-def test_no_request_makes_a_server_error(world, socialraadgiver, settings):
+@pytest.fixture
+def connection_kept_between_requests():
+    """The WSGI handler closes the database connection after each request; inside a test's
+    transaction that would end the test's connection (on PostgreSQL). Django's test client
+    switches this off the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_no_request_makes_a_server_error(world, socialraadgiver, settings, connection_kept_between_requests):
     settings.ALLOWED_HOSTS = ["localhost"]  # the host schemathesis's WSGI requests name
     _token, plaintext = api_token_create(user=socialraadgiver, name="schemathesis")
     headers = {"Authorization": f"Bearer {plaintext}"}
