@@ -42,7 +42,7 @@ from django.apps import apps
 from django.core import mail
 from django.db import IntegrityError, connection, models, transaction
 from django.template.loader import render_to_string
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import Resolver404, resolve
 
 PAYLOAD = '=1+2<script>x({tag})</script>"><img src=x onerror=y({tag})>{{{{7*7}}}}\nX-INJECTED:{tag}'
@@ -401,25 +401,16 @@ def walk(walker: Walk, user, start: str = "/") -> None:
 def poisoned(django_db_setup, django_db_blocker):
     """The demo with every free-text column holding tagged markup (rolled back afterwards)."""
     from koreplan.cases.demo import DEMO_LOGINS, demo_load
+    from koreplan.cases.tests.once_per_module import rolled_back_world
 
-    with (
-        django_db_blocker.unblock(),
-        time_machine.travel(TODAY, tick=False),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            demo_load(cases=DEMO_CASES)
-            from koreplan.accounts.models import User
+    with rolled_back_world(django_db_blocker, today=TODAY):
+        demo_load(cases=DEMO_CASES)
+        from koreplan.accounts.models import User
 
-            personas = list(User.objects.filter(username__in=DEMO_LOGINS).order_by("username"))
-            with audit_trigger_off():
-                tags = poison(free_text_columns())
-            yield personas, tags
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+        personas = list(User.objects.filter(username__in=DEMO_LOGINS).order_by("username"))
+        with audit_trigger_off():
+            tags = poison(free_text_columns())
+        yield personas, tags
 
 
 @pytest.fixture

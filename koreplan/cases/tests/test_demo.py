@@ -12,9 +12,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import F
-from django.test import override_settings
 from django.utils import timezone
 
 from koreplan.accounts.models import Role, User
@@ -22,6 +20,7 @@ from koreplan.audit.models import AuditEntry
 from koreplan.audit.selectors import audit_chain_verify
 from koreplan.cases import selectors
 from koreplan.cases.demo import STAFF, URL
+from koreplan.cases.tests.once_per_module import rolled_back_world
 from koreplan.cases.models import Case, CaseType, Client, Handover, JournalEntry, Task
 from koreplan.consent.models import Consent, Disclosure
 from koreplan.consent.selectors import disclosures_awaiting_approval_by
@@ -82,22 +81,11 @@ def snapshot() -> dict[str, int]:
 def demo(django_db_setup, django_db_blocker):
     """Load the demo once for this module's tests (it takes seconds), on a fixed day, on
     an empty database, inside a transaction rolled back after the last of them."""
-    with (
-        django_db_blocker.unblock(),
-        time_machine.travel(TODAY, tick=False),
-        # As the suite's other tests hash passwords (conftest.py), so check_password works.
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            assert not User.objects.exists() and not Organisation.objects.exists()
-            out = StringIO()
-            call_command("demo", stdout=out)
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back_world(django_db_blocker, today=TODAY):
+        assert not User.objects.exists() and not Organisation.objects.exists()
+        out = StringIO()
+        call_command("demo", stdout=out)
+        yield out.getvalue()
 
 
 pytestmark = pytest.mark.django_db
