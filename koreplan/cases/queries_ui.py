@@ -9,6 +9,7 @@ never here.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from django.db.models import QuerySet
 
@@ -81,9 +82,13 @@ def client_open_case_visible_to(*, user: User, client: Client) -> Case | None:
     )
 
 
-def worklist_organisations(*, user: User) -> QuerySet[Organisation]:
-    """The organisations the user's open tasks lie with: the worklist's organisation filter."""
-    task_organisations = my_open_tasks(user=user).order_by().values("responsible_organisation_id")
+def worklist_organisations(*, user: User, due_by: date) -> QuerySet[Organisation]:
+    """The organisations the user's open tasks due by ``due_by`` lie with: the worklist's
+    organisation filter."""
+    # Read as a list first: as a subquery, SQLite's planner scans every task in the country.
+    task_organisations = set(
+        my_open_tasks(user=user, due_by=due_by).order_by().values_list("responsible_organisation_id", flat=True)
+    )
     return Organisation.objects.filter(pk__in=task_organisations).order_by("name")
 
 

@@ -139,9 +139,11 @@ def worklist_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
 
 def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, bound_form=None) -> HttpResponse:
     user = request.user
-    filter_form = WorklistFilterForm(request.GET or None, user=user)
-    filters = filter_form.filters()
     today = timezone.localdate()
+    filter_form = WorklistFilterForm(
+        request.GET or None, user=user, due_by=today + timedelta(days=selectors.WORKLIST_HORIZON_DAYS)
+    )
+    filters = filter_form.filters()
     work = selectors.worklist(user=user, today=today, **filters)
     incoming = list(selectors.handovers_incoming(user=user).select_related("to_organisation"))
 
