@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
@@ -155,6 +156,8 @@ def my_open_tasks(*, user: User, due_by: date | None = None) -> QuerySet[Task]:
 
 #: How far ahead the worklist looks.
 WORKLIST_HORIZON_DAYS = 90
+#: The worklist's three sections, in order.
+WORKLIST_SECTIONS = ("overdue", "this_week", "later")
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,65 @@ class Worklist:
         return len(self.overdue) + len(self.this_week) + len(self.later)
 
 
+@dataclass(frozen=True)
+class WorklistPage:
+    """One page of the worklist: its tasks by section, and every section's size."""
+
+    #: the page of the worklist's task ids, in the worklist's order
+    page: Page
+    #: the tasks on this page, by section (``WORKLIST_SECTIONS``)
+    sections: dict[str, list[Task]]
+    #: how many tasks each section holds in all
+    counts: dict[str, int]
+    #: the page each section begins on (sections with no tasks are left out)
+    first_pages: dict[str, int]
+
+    @property
+    def count(self) -> int:
+        return sum(self.counts.values())
+
+
+def _worklist_section(due_on: date, *, today: date) -> str:
+    end_of_week = today + timedelta(days=6 - today.weekday())
+    if due_on < today:
+        return "overdue"
+    return "this_week" if due_on <= end_of_week else "later"
+
+
+def _worklist_keys(
+    *, user: User, today: date, case_type: str, step: str, organisation_id: int | None, horizon_days: int
+) -> list[tuple[date, str, int, int]]:
+    """(due date, obligation, occurrence, task id) of the worklist's tasks, in its order.
+
+    The order is applied here, not in SQL: an ORDER BY on due_on lets the planner walk the
+    whole due_on index instead of the user's few tasks.
+    """
+    tasks = my_open_tasks(user=user, due_by=today + timedelta(days=horizon_days)).order_by()
+    if case_type:
+        tasks = tasks.filter(case__case_type=case_type)
+    if step:
+        tasks = tasks.filter(step=step)
+    if organisation_id:
+        tasks = tasks.filter(responsible_organisation_id=organisation_id)
+    return sorted(tasks.values_list("due_on", "obligation_id", "occurrence", "pk"))
+
+
+def _worklist_tasks(task_ids: list[int]) -> list[Task]:
+    """The tasks, in the order given, with what a worklist row shows."""
+    by_id = Task.objects.select_related(
+        "case__client", "case__holding_organisation", "responsible_organisation"
+    ).in_bulk(task_ids)
+    tasks = [by_id[pk] for pk in task_ids if pk in by_id]
+    # One Case object per case, shared by its tasks, so that the release-readiness signal
+    # on each row (koreplan.release) is prefetched once per case rather than once per task
+    # (Django builds a filtered queryset for every object it prefetches onto).
+    cases: dict[int, Case] = {}
+    for task in tasks:
+        task.case = cases.setdefault(task.case_id, task.case)
+    prefetch_related_objects(list(cases.values()), "readiness_items", "release_outcomes")
+    return tasks
+
+
 def worklist(
     *,
     user: User,
@@ -177,40 +239,51 @@ def worklist(
     organisation_id: int | None = None,
     horizon_days: int = WORKLIST_HORIZON_DAYS,
 ) -> Worklist:
-    """Mine opgaver: overdue, this week, later (within the horizon) — one query."""
+    """Mine opgaver, all of it: overdue, this week, later (within the horizon)."""
     today = today or timezone.localdate()
-    end_of_week = today + timedelta(days=6 - today.weekday())
-    horizon = today + timedelta(days=horizon_days)
-    tasks = (
-        my_open_tasks(user=user, due_by=horizon)
-        .select_related("case__client", "case__holding_organisation", "responsible_organisation")
-        .order_by()
+    keys = _worklist_keys(
+        user=user, today=today, case_type=case_type, step=step, organisation_id=organisation_id,
+        horizon_days=horizon_days,
     )
-    if case_type:
-        tasks = tasks.filter(case__case_type=case_type)
-    if step:
-        tasks = tasks.filter(step=step)
-    if organisation_id:
-        tasks = tasks.filter(responsible_organisation_id=organisation_id)
-    overdue, this_week, later = [], [], []
-    # The order is applied here, not in SQL: an ORDER BY on due_on lets the planner walk the
-    # whole due_on index instead of the user's few tasks.
-    rows = sorted(tasks, key=lambda t: (t.due_on, t.obligation_id, t.occurrence))
-    # One Case object per case, shared by its tasks, so that the release-readiness signal
-    # on each row (koreplan.release) is prefetched once per case rather than once per task
-    # (Django builds a filtered queryset for every object it prefetches onto).
-    cases: dict[int, Case] = {}
-    for task in rows:
-        task.case = cases.setdefault(task.case_id, task.case)
-    prefetch_related_objects(list(cases.values()), "readiness_items", "release_outcomes")
-    for task in rows:
-        if task.due_on < today:
-            overdue.append(task)
-        elif task.due_on <= end_of_week:
-            this_week.append(task)
-        else:
-            later.append(task)
-    return Worklist(overdue, this_week, later)
+    sections: dict[str, list[Task]] = {section: [] for section in WORKLIST_SECTIONS}
+    for task in _worklist_tasks([key[3] for key in keys]):
+        sections[_worklist_section(task.due_on, today=today)].append(task)
+    return Worklist(**sections)
+
+
+def worklist_page(
+    *,
+    user: User,
+    today: date,
+    number: int | str | None = None,
+    per_page: int,
+    containing_task: int | None = None,
+    case_type: str = "",
+    step: str = "",
+    organisation_id: int | None = None,
+) -> WorklistPage:
+    """One page of Mine opgaver (page ``number``, or the page ``containing_task``).
+
+    Only the page's tasks are read in full; the others only by their ids and dates, so a
+    worker with hundreds of tasks gets a page as fast as one with twenty.
+    """
+    keys = _worklist_keys(
+        user=user, today=today, case_type=case_type, step=step, organisation_id=organisation_id,
+        horizon_days=WORKLIST_HORIZON_DAYS,
+    )
+    key_sections = [_worklist_section(key[0], today=today) for key in keys]
+    paginator = Paginator([key[3] for key in keys], per_page)
+    if containing_task is not None and containing_task in paginator.object_list:
+        number = paginator.object_list.index(containing_task) // per_page + 1
+    page = paginator.get_page(number)
+    counts = {section: key_sections.count(section) for section in WORKLIST_SECTIONS}
+    first_pages = {
+        section: key_sections.index(section) // per_page + 1 for section in WORKLIST_SECTIONS if counts[section]
+    }
+    sections: dict[str, list[Task]] = {section: [] for section in WORKLIST_SECTIONS}
+    for task in _worklist_tasks(list(page.object_list)):
+        sections[_worklist_section(task.due_on, today=today)].append(task)
+    return WorklistPage(page=page, sections=sections, counts=counts, first_pages=first_pages)
 
 
 def plan_holders_at(*, organisation: Organisation) -> QuerySet[User]:

@@ -137,6 +137,10 @@ def worklist_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
     return _render_worklist(request, bound_task_id=task.pk, bound_form=form)
 
 
+#: Rows on a page of the worklist.
+WORKLIST_PER_PAGE = 25
+
+
 def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, bound_form=None) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
@@ -144,39 +148,47 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
         request.GET or None, user=user, due_by=today + timedelta(days=selectors.WORKLIST_HORIZON_DAYS)
     )
     filters = filter_form.filters()
-    work = selectors.worklist(user=user, today=today, **filters)
+    work = selectors.worklist_page(
+        user=user, today=today, number=request.GET.get("side"), per_page=WORKLIST_PER_PAGE,
+        containing_task=bound_task_id, **filters,
+    )
     incoming = list(selectors.handovers_incoming(user=user).select_related("to_organisation"))
-
-    def rows(tasks: list[Task]) -> list[dict[str, Any]]:
-        return [
-            {
-                "task": task,
-                "form": (
-                    bound_form if task.pk == bound_task_id
-                    else TaskCompleteForm(prefix=_form_prefix(task))
-                ) if _may_complete(user, task, task.case) else None,
-            }
-            for task in tasks
-        ]
-
+    headings = {
+        "overdue": (_("Overdue"), _("The deadline has passed.")),
+        "this_week": (_("This week"), _("Due by Sunday.")),
+        "later": (_("Later"), _("Due within the next 90 days.")),
+    }
     sections = [
-        ("overdue", _("Overdue"), _("The deadline has passed."), rows(work.overdue)),
-        ("this-week", _("This week"), _("Due by Sunday."), rows(work.this_week)),
-        ("later", _("Later"), _("Due within the next 90 days."), rows(work.later)),
+        (
+            key.replace("_", "-"), *headings[key], work.counts[key],
+            [
+                {
+                    "task": task,
+                    "form": (
+                        bound_form if task.pk == bound_task_id else TaskCompleteForm(prefix=_form_prefix(task))
+                    ) if _may_complete(user, task, task.case) else None,
+                }
+                for task in tasks
+            ],
+        )
+        for key, tasks in work.sections.items()
+        if tasks
     ]
+    shown = [task for tasks in work.sections.values() for task in tasks]
     audit_record(
         action="koreplan.worklist.viewed",
         request=request,
         data={
-            "overdue": len(work.overdue),
-            "this_week": len(work.this_week),
-            "later": len(work.later),
+            **work.counts,
+            "page": work.page.number,
             "handovers_incoming": len(incoming),
             **{key: value for key, value in filters.items() if value},
-            # Which cases the list showed, so that a person's log includes it (koreplan.privacy).
-            "case_ids": sorted({t.case_id for t in [*work.overdue, *work.this_week, *work.later]} | {h.case_id for h in incoming}),
+            # Which cases the page showed, so that a person's log includes it (koreplan.privacy).
+            "case_ids": sorted({task.case_id for task in shown} | {h.case_id for h in incoming}),
         },
     )
+    page_query = request.GET.copy()
+    page_query.pop("side", None)
     return render(
         request,
         "cases/worklist.html",
@@ -184,6 +196,12 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
             "filter_form": filter_form,
             "filtered": any(filters.values()),
             "sections": sections,
+            "summary": [
+                (key.replace("_", "-"), headings[key][0], work.counts[key], work.first_pages.get(key))
+                for key in selectors.WORKLIST_SECTIONS
+            ],
+            "page": work.page,
+            "page_query": page_query.urlencode(),
             "total": work.count,
             "incoming": incoming,
             "today": today,
