@@ -8,7 +8,6 @@ still sees each problem next to the field it is about.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -483,9 +482,9 @@ class WorklistFilterForm(forms.Form):
         empty_label=_("All organisations"),
     )
 
-    def __init__(self, *args, user: User, due_by: date, **kwargs):
+    def __init__(self, *args, organisation_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = queries_ui.worklist_organisations(user=user, due_by=due_by)
+        self.fields["organisation"].queryset = queries_ui.worklist_organisations(organisation_ids=organisation_ids)
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():

@@ -269,6 +269,11 @@ class Handover(models.Model):
                 condition=~Q(status="returned") | ~Q(answer_reason=""),
             ),
         ]
+        indexes = [
+            # The hand-overs waiting for an organisation's answer, on every worklist: a few
+            # among the organisation's thousands answered long ago.
+            models.Index(fields=["to_organisation", "status"], name="handover_to_org_status_idx"),
+        ]
 
 
 class Task(models.Model):

@@ -9,7 +9,6 @@ never here.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 
 from django.db.models import QuerySet
 
@@ -23,7 +22,7 @@ from koreplan.cases.models import (
     Stay,
     Task,
 )
-from koreplan.cases.selectors import cases_visible_to, my_open_tasks
+from koreplan.cases.selectors import cases_visible_to
 from koreplan.domain.cpr import parse_cpr
 from koreplan.organisations.models import Organisation
 
@@ -82,14 +81,10 @@ def client_open_case_visible_to(*, user: User, client: Client) -> Case | None:
     )
 
 
-def worklist_organisations(*, user: User, due_by: date) -> QuerySet[Organisation]:
-    """The organisations the user's open tasks due by ``due_by`` lie with: the worklist's
-    organisation filter."""
-    # Read as a list first: as a subquery, SQLite's planner scans every task in the country.
-    task_organisations = set(
-        my_open_tasks(user=user, due_by=due_by).order_by().values_list("responsible_organisation_id", flat=True)
-    )
-    return Organisation.objects.filter(pk__in=task_organisations).order_by("name")
+def worklist_organisations(*, organisation_ids) -> QuerySet[Organisation]:
+    """The organisations of the worklist's tasks (``WorklistKey.organisation_id``): the
+    choices of its organisation filter."""
+    return Organisation.objects.filter(pk__in=set(organisation_ids)).order_by("name")
 
 
 def municipalities() -> QuerySet[Organisation]:

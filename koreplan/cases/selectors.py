@@ -9,6 +9,7 @@ never see the case itself — only what was disclosed to their municipality.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
@@ -196,22 +197,41 @@ def _worklist_section(due_on: date, *, today: date) -> str:
     return "this_week" if due_on <= end_of_week else "later"
 
 
-def _worklist_keys(
-    *, user: User, today: date, case_type: str, step: str, organisation_id: int | None, horizon_days: int
-) -> list[tuple[date, str, int, int]]:
-    """(due date, obligation, occurrence, task id) of the worklist's tasks, in its order.
+class WorklistKey(NamedTuple):
+    """What a worklist is ordered and filtered by, for one task: read for all the user's
+    tasks, while only a page of them is read in full."""
 
-    The order is applied here, not in SQL: an ORDER BY on due_on lets the planner walk the
-    whole due_on index instead of the user's few tasks.
+    due_on: date
+    obligation_id: str
+    occurrence: int
+    task_id: int
+    case_type: str
+    step: str
+    organisation_id: int
+
+
+def worklist_keys(*, user: User, today: date, horizon_days: int = WORKLIST_HORIZON_DAYS) -> list[WorklistKey]:
+    """The keys of the user's open tasks due within the horizon, in the worklist's order.
+
+    One query; the order and the filters (``worklist_filter``) are applied here, not in
+    SQL: an ORDER BY or condition on due_on lets the planner walk the whole due_on index
+    instead of the user's few tasks.
     """
-    tasks = my_open_tasks(user=user, due_by=today + timedelta(days=horizon_days)).order_by()
-    if case_type:
-        tasks = tasks.filter(case__case_type=case_type)
-    if step:
-        tasks = tasks.filter(step=step)
-    if organisation_id:
-        tasks = tasks.filter(responsible_organisation_id=organisation_id)
-    return sorted(tasks.values_list("due_on", "obligation_id", "occurrence", "pk"))
+    rows = my_open_tasks(user=user, due_by=today + timedelta(days=horizon_days)).order_by().values_list(
+        "due_on", "obligation_id", "occurrence", "pk", "case__case_type", "step", "responsible_organisation_id"
+    )
+    return sorted(WorklistKey(*row) for row in rows)
+
+
+def worklist_filter(
+    keys: list[WorklistKey], *, case_type: str = "", step: str = "", organisation_id: int | None = None
+) -> list[WorklistKey]:
+    return [
+        key for key in keys
+        if (not case_type or key.case_type == case_type)
+        and (not step or key.step == step)
+        and (not organisation_id or key.organisation_id == organisation_id)
+    ]
 
 
 def _worklist_tasks(task_ids: list[int]) -> list[Task]:
@@ -241,38 +261,24 @@ def worklist(
 ) -> Worklist:
     """Mine opgaver, all of it: overdue, this week, later (within the horizon)."""
     today = today or timezone.localdate()
-    keys = _worklist_keys(
-        user=user, today=today, case_type=case_type, step=step, organisation_id=organisation_id,
-        horizon_days=horizon_days,
+    keys = worklist_filter(
+        worklist_keys(user=user, today=today, horizon_days=horizon_days),
+        case_type=case_type, step=step, organisation_id=organisation_id,
     )
     sections: dict[str, list[Task]] = {section: [] for section in WORKLIST_SECTIONS}
-    for task in _worklist_tasks([key[3] for key in keys]):
+    for task in _worklist_tasks([key.task_id for key in keys]):
         sections[_worklist_section(task.due_on, today=today)].append(task)
     return Worklist(**sections)
 
 
 def worklist_page(
-    *,
-    user: User,
-    today: date,
-    number: int | str | None = None,
-    per_page: int,
-    containing_task: int | None = None,
-    case_type: str = "",
-    step: str = "",
-    organisation_id: int | None = None,
+    keys: list[WorklistKey], *, today: date, number: int | str | None, per_page: int, containing_task: int | None = None
 ) -> WorklistPage:
-    """One page of Mine opgaver (page ``number``, or the page ``containing_task``).
-
-    Only the page's tasks are read in full; the others only by their ids and dates, so a
-    worker with hundreds of tasks gets a page as fast as one with twenty.
-    """
-    keys = _worklist_keys(
-        user=user, today=today, case_type=case_type, step=step, organisation_id=organisation_id,
-        horizon_days=WORKLIST_HORIZON_DAYS,
-    )
-    key_sections = [_worklist_section(key[0], today=today) for key in keys]
-    paginator = Paginator([key[3] for key in keys], per_page)
+    """One page of Mine opgaver (page ``number``, or the page ``containing_task``), from
+    ``worklist_keys``: only the page's tasks are read in full, so a worker with hundreds of
+    tasks gets a page as fast as one with twenty."""
+    key_sections = [_worklist_section(key.due_on, today=today) for key in keys]
+    paginator = Paginator([key.task_id for key in keys], per_page)
     if containing_task is not None and containing_task in paginator.object_list:
         number = paginator.object_list.index(containing_task) // per_page + 1
     page = paginator.get_page(number)

@@ -144,13 +144,12 @@ WORKLIST_PER_PAGE = 25
 def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, bound_form=None) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    filter_form = WorklistFilterForm(
-        request.GET or None, user=user, due_by=today + timedelta(days=selectors.WORKLIST_HORIZON_DAYS)
-    )
+    keys = selectors.worklist_keys(user=user, today=today)
+    filter_form = WorklistFilterForm(request.GET or None, organisation_ids=[key.organisation_id for key in keys])
     filters = filter_form.filters()
     work = selectors.worklist_page(
-        user=user, today=today, number=request.GET.get("side"), per_page=WORKLIST_PER_PAGE,
-        containing_task=bound_task_id, **filters,
+        selectors.worklist_filter(keys, **filters), today=today, number=request.GET.get("side"),
+        per_page=WORKLIST_PER_PAGE, containing_task=bound_task_id,
     )
     incoming = list(selectors.handovers_incoming(user=user).select_related("to_organisation"))
     headings = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -45,10 +45,14 @@ def task_title(task) -> str:
     return task.title_da if (get_language() or "da").startswith("da") else task.title_en
 
 
+#: The sources, longest abbreviation first, so that "VEJ" does not claim "VEJL".
+_DOCUMENTS_LONGEST_FIRST = sorted(DOCUMENTS.items(), key=lambda item: -len(item[0].value))
+
+
 @register.filter
 def citation_title(citation: str) -> str:
     """The full name of the document a citation such as "VEJ pkt. 40" points into."""
-    for source, document in sorted(DOCUMENTS.items(), key=lambda item: -len(item[0].value)):
+    for source, document in _DOCUMENTS_LONGEST_FIRST:
         if citation.startswith(source.value):
             return f"{document.title} ({document.identifier})"
     return ""
@@ -65,9 +69,11 @@ def audit_action(code: str) -> str:
     return AUDIT_ACTIONS.get(code, code)
 
 
-#: Stands in for a form's prefix in the one rendering of an unbound form that
-#: ``form_fields_for`` copies; no real prefix or text contains it.
+#: Stand in for a form's prefix, action and title in the one rendering of an unbound
+#: form that ``form_fields_for`` and ``complete_form`` copy; no real value contains them.
 _PREFIX_PLACEHOLDER = "koreplan-form-prefix-0f3a"
+_ACTION_PLACEHOLDER = "koreplan-form-action-0f3a"
+_TITLE_PLACEHOLDER = "koreplan-form-title-0f3a"
 
 
 @register.simple_tag(takes_context=True)
@@ -95,3 +101,36 @@ def form_fields_for(context: template.Context, form, *names: str) -> SafeString:
     if key not in cache:
         cache[key] = render(type(form)(prefix=_PREFIX_PLACEHOLDER))
     return SafeString(cache[key].replace(_PREFIX_PLACEHOLDER, form.prefix))
+
+
+@register.simple_tag(takes_context=True)
+def complete_form(context: template.Context, form, action: str, title: str, query: str = "", htmx_target: str = "") -> SafeString:
+    """"Mark as done" for one task: ``cases/includes/complete_form.html`` posting to
+    ``action`` (with ``query`` as its query string, if any).
+
+    ``form_fields_for`` one step further: on a list of tasks the whole block differs from
+    task to task only in the form's prefix, its action and the task's title, so an unbound
+    one is rendered once per request with placeholders, and copied with each task's values
+    escaped as the template escapes them. A bound form is always rendered in full.
+    """
+    form_template = context.template.engine.get_template("cases/includes/complete_form.html")
+    if query:
+        action = f"{action}?{query}"
+
+    def render(the_form, the_action: str, the_title: str) -> str:
+        with context.push(form=the_form, action=the_action, title=the_title, htmx_target=htmx_target):
+            return form_template.render(context)
+
+    request = context.get("request")
+    if form.is_bound or not form.prefix or request is None:
+        return SafeString(render(form, action, title))
+    cache = request.__dict__.setdefault("_koreplan_complete_forms", {})
+    key = (type(form), htmx_target, get_language())
+    if key not in cache:
+        cache[key] = render(type(form)(prefix=_PREFIX_PLACEHOLDER), _ACTION_PLACEHOLDER, _TITLE_PLACEHOLDER)
+    return SafeString(
+        cache[key]
+        .replace(_PREFIX_PLACEHOLDER, form.prefix)
+        .replace(_ACTION_PLACEHOLDER, conditional_escape(action))
+        .replace(_TITLE_PLACEHOLDER, conditional_escape(title))
+    )

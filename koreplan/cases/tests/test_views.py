@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from koreplan.audit.models import AuditEntry
-from koreplan.cases import selectors, services
+from koreplan.cases import selectors, services, views
 from koreplan.cases.models import Case, Client, Handover, JournalEntry, Task
 
 from .factories import a_cpr, open_case
@@ -214,7 +214,79 @@ def test_every_mark_as_done_form_is_its_own_task_s_on_the_worklist_and_the_case_
             ) in html
             assert f'<textarea name="{prefix}-evidence" cols="40" rows="2" maxlength="2000"' in html
             assert f'id="id_{prefix}-evidence_helptext"' in html
-        assert "koreplan-form-prefix" not in html
+            # Each form posts to its own task, and says which task it marks done.
+            assert f'/{task.pk}/udfoer/"' in html
+            assert f'<span class="sr-only">: {task.title_da}</span>' in html
+        assert "koreplan-form-" not in html
+
+
+def test_a_long_worklist_comes_in_pages_and_counts_its_sections_in_full(client, socialraadgiver, guldborgsund, sag):
+    for _ in range(5):
+        open_case(actor=socialraadgiver, municipality=guldborgsund)
+    everything = selectors.worklist(user=socialraadgiver, today=TODAY)
+    assert everything.count > views.WORKLIST_PER_PAGE  # the test needs more than one page
+    order = [task.pk for task in [*everything.overdue, *everything.this_week, *everything.later]]
+    client.force_login(socialraadgiver)
+    shown: list[int] = []
+    pages = -(-everything.count // views.WORKLIST_PER_PAGE)
+    for number in range(1, pages + 1):
+        html = html_of(client.get("/opgaver/", {"side": number}))
+        rows = [int(pk) for pk in re.findall(r'<tr id="task-(\d+)">', html)]
+        assert len(rows) == min(views.WORKLIST_PER_PAGE, everything.count - len(shown))
+        shown += rows
+        assert f"{everything.count} åbne opgaver" in html
+        assert f"Side {number} af {pages}" in html
+        for heading, tasks in (("Overskredet", everything.overdue), ("Denne uge", everything.this_week), ("Senere", everything.later)):
+            if tasks:
+                assert f"{heading}: {len(tasks)}</a>" in html  # the summary counts all pages
+    assert shown == order  # every task once, in the worklist's order
+
+
+def test_the_worklist_summary_links_the_page_each_section_begins_on(client, socialraadgiver, guldborgsund, sag):
+    for _ in range(5):
+        open_case(actor=socialraadgiver, municipality=guldborgsund)
+    everything = selectors.worklist(user=socialraadgiver, today=TODAY)
+    later_starts = len(everything.overdue) + len(everything.this_week)
+    client.force_login(socialraadgiver)
+    html = html_of(client.get("/opgaver/", {"step": ""}))
+    page = later_starts // views.WORKLIST_PER_PAGE + 1
+    assert f'href="?step=&amp;side={page}#section-later">Senere: {len(everything.later)}</a>' in html
+    html = html_of(client.get("/opgaver/", {"step": "", "side": page}))
+    assert '<h2 id="section-later">' in html
+    assert html.count('<tr id="task-') <= views.WORKLIST_PER_PAGE
+
+
+def test_a_failed_mark_as_done_shows_the_page_its_task_is_on(client, socialraadgiver, guldborgsund, sag):
+    for _ in range(5):
+        open_case(actor=socialraadgiver, municipality=guldborgsund)
+    everything = selectors.worklist(user=socialraadgiver, today=TODAY)
+    last = [*everything.overdue, *everything.this_week, *everything.later][-1]
+    client.force_login(socialraadgiver)
+    response = client.post(f"/opgaver/{last.pk}/udfoer/", {f"t{last.pk}-completed_on": "2026-12-24"})
+    html = html_of(response)
+    assert f'<tr id="task-{last.pk}">' in html
+    assert "En opgave kan ikke udføres i fremtiden." in html
+    assert f"Side {-(-everything.count // views.WORKLIST_PER_PAGE)} af" in html
+
+
+def test_the_worklist_logs_the_cases_its_page_showed(client, socialraadgiver, guldborgsund, sag):
+    for _ in range(5):
+        open_case(actor=socialraadgiver, municipality=guldborgsund)
+    client.force_login(socialraadgiver)
+    html = html_of(client.get("/opgaver/"))
+    shown = set(Task.objects.filter(pk__in=re.findall(r'<tr id="task-(\d+)">', html)).values_list("case_id", flat=True))
+    entry = AuditEntry.objects.filter(action="koreplan.worklist.viewed").latest("pk")
+    assert set(entry.data["case_ids"]) == shown
+    assert entry.data["page"] == 1
+
+
+def test_the_organisation_filter_offers_the_organisations_of_my_tasks(client, socialraadgiver, sag):
+    client.force_login(socialraadgiver)
+    html = html_of(client.get("/opgaver/"))
+    organisations = {task.responsible_organisation for task in selectors.worklist(user=socialraadgiver, today=TODAY).overdue}
+    organisations |= {task.responsible_organisation for task in selectors.worklist(user=socialraadgiver, today=TODAY).later}
+    for organisation in organisations:
+        assert f'<option value="{organisation.pk}">{organisation.name}</option>' in html
 
 
 # --- Sager -----------------------------------------------------------------------------------

@@ -1,6 +1,10 @@
 """Template helpers for the DKFDS page shell."""
 
+import functools
+
 from django import forms, template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -21,8 +25,17 @@ _ALERT_LABELS = {
 
 
 @register.simple_tag
+@functools.cache
 def dkfds_static(path: str) -> str:
+    # Kept: a static file's address is fixed while the process runs (the manifest is read
+    # once), and a page asks for the icon sprite's once per icon — dozens of times.
     return static(f"{DKFDS_STATIC}/{path}")
+
+
+@receiver(setting_changed)
+def _static_changed(*, setting: str, **kwargs) -> None:
+    if setting in {"STATIC_URL", "STORAGES", "DEBUG"}:
+        dkfds_static.cache_clear()
 
 
 @register.simple_tag
