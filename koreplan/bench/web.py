@@ -60,8 +60,9 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from koreplan.accounts.models import Role, User
-from koreplan.cases import services
+from koreplan.cases import selectors, services
 from koreplan.cases.models import Case, Task
+from koreplan.cases.views import WORKLIST_PER_PAGE
 from koreplan.dashboards.scopes import default_period
 from koreplan.domain.facts import parse_facts
 from koreplan.domain.timeline import compute_timeline
@@ -283,10 +284,12 @@ def run(
             "the project's base.html with no content: the part of every page's time the layout takes",
         ))
         open_cases = Case.objects.filter(plan_responsible=busy, status=Case.Status.OPEN).count()
+        tasks = len(selectors.worklist_keys(user=busy, today=today))
         worklist = _getter(client, "/opgaver/")
         ms, base = _turn_about(worklist, ping, runs=runs, warmup=warmup)
         figures.append(Figure(
             f"worklist /opgaver/ ({busy.username}, {open_cases} open cases)", ms, "ping", base, 3.0, _queries(worklist),
+            f"{tasks} tasks in the next 90 days, the first {min(tasks, WORKLIST_PER_PAGE)} on the page",
         ))
         page = _getter(client, f"/sager/{case.pk}/")
         ms, base = _turn_about(page, ping, runs=runs, warmup=warmup)
