@@ -53,6 +53,31 @@ def subject_access_exported_record(*, request: HttpRequest, client: Client, fmt:
 # -- retention of closed cases ----------------------------------------------------------------
 
 ANONYMOUS_NAME = "Anonymiseret"
+#: What personal text is replaced by: not blank, so that a rule such as "a returned
+#: hand-over gives its reason" still holds, and a reader sees that text was removed.
+ANONYMISED_TEXT = "[anonymiseret]"
+#: Short text (CharField without choices) that is a code, a key or the system's own words,
+#: never a person's: kept, so that statistics and links still work. Every other short text
+#: in a case's rows (a meeting's place, a participant's name, phone and e-mail, a note) is
+#: personal data and is replaced; a new field is replaced until it is listed here.
+KEPT_SHORT_TEXT = frozenset({
+    "cases.Case.sentence",
+    "cases.Task.obligation_id",
+    "cases.Task.step",
+    "cases.Task.title_da",
+    "cases.Task.title_en",
+    "plans.AreaChange.area_key",
+    "release.AgendaItem.plan_area_key",
+    "dashboards.ChecklistAnswer.item",
+    "consent.Consent.signed_copy_type",
+    "consent.Consent.signed_copy_sha256",
+    "coordination.MunicipalRequest.step",
+    "coordination.MunicipalRequest.digest",
+    "notifications.Notification.url",
+    "notifications.Notification.dedupe_key",
+    "notifications.OutboxMessage.dedupe_key",
+    "notifications.OutboxMessage.claimed_by",
+})
 
 
 def retention_cutoff(*, now: datetime | None = None) -> datetime:
@@ -156,10 +181,17 @@ def _anonymise_client(client: Client) -> None:
     client.save(update_fields=["cpr", "first_name", "last_name", "birth_date"])
 
 
+def _is_personal_text(obj: models.Model, field: models.Field) -> bool:
+    """Free text (TextField) and short text that is not a code (``KEPT_SHORT_TEXT``):
+    where the people in a case are described, named and reached."""
+    if field.choices or not isinstance(field, models.CharField):  # TextField is not a CharField
+        return isinstance(field, models.TextField) and not field.choices
+    return f"{obj._meta.label}.{field.name}" not in KEPT_SHORT_TEXT
+
+
 def _blank_personal_fields(obj: models.Model) -> int:
-    """Free text (TextField), structured content (JSONField) and files: where the people
-    in a case are described. Short CharFields are codes, names of organisations and the
-    like; the client's own name and CPR live on the client."""
+    """Replace the personal text, structured content (JSONField) and files of one row. The
+    client's own name and CPR number live on the client (``_anonymise_client``)."""
     changed = []
     for field in obj._meta.concrete_fields:
         value = getattr(obj, field.attname)
@@ -173,8 +205,8 @@ def _blank_personal_fields(obj: models.Model) -> int:
             if value != empty:
                 setattr(obj, field.attname, empty)
                 changed.append(field.attname)
-        elif isinstance(field, models.TextField) and not field.choices and value:
-            setattr(obj, field.attname, "")
+        elif _is_personal_text(obj, field) and value and value != ANONYMISED_TEXT:
+            setattr(obj, field.attname, ANONYMISED_TEXT[: field.max_length])
             changed.append(field.attname)
     if changed:
         type(obj)._base_manager.filter(pk=obj.pk).update(**{name: getattr(obj, name) for name in changed})

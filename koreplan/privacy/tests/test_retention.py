@@ -9,12 +9,13 @@ from django.core.management import call_command
 from koreplan.audit.models import AuditEntry
 from koreplan.audit.selectors import audit_chain_verify
 from koreplan.cases import services as case_services
-from koreplan.cases.models import Case, Client, JournalEntry
+from koreplan.cases.models import Case, Client, Handover, JournalEntry, Stay, Task
 from koreplan.cases.tests.factories import open_case
 from koreplan.consent.models import Consent
 from koreplan.plans.models import PlanVersion
 from koreplan.privacy.models import CaseRetention
-from koreplan.privacy.services import case_retention_apply
+from koreplan.privacy.selectors import related_tree
+from koreplan.privacy.services import _is_personal_text, case_retention_apply
 from koreplan.privacy.tasks import apply_closed_case_retention
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +54,8 @@ def test_an_old_closed_case_is_anonymised_with_its_client_and_audited(closed_cas
     assert (person.first_name, person.last_name) == ("Anonymiseret", "")
     assert person.cpr != cpr and not person.cpr.isdigit()
     assert (person.birth_date.month, person.birth_date.day) == (1, 1)
-    assert JournalEntry.objects.get(case=closed_case).text == ""
-    assert Consent.objects.get(client=person).note == ""
+    assert JournalEntry.objects.get(case=closed_case).text == "[anonymiseret]"
+    assert Consent.objects.get(client=person).note == "[anonymiseret]"
     # Codes, dates and statuses stay: the case still counts in statistics.
     case = Case.objects.get(pk=closed_case.pk)
     assert (case.status, case.closed_at) == (Case.Status.CLOSED, closed_case.closed_at)
@@ -78,8 +79,39 @@ def test_the_client_keeps_their_name_while_another_case_is_open(closed_case, soc
         case_retention_apply()
     person = Client.objects.get(pk=closed_case.client_id)
     assert person.first_name == "Jens"
-    assert JournalEntry.objects.get(case=closed_case).text == ""
+    assert JournalEntry.objects.get(case=closed_case).text == "[anonymiseret]"
     assert AuditEntry.objects.get(action="koreplan.privacy.case_anonymised").data["client_anonymised"] is False
+
+
+def test_anonymising_replaces_every_personal_text_and_keeps_the_rules_of_the_rows(
+    socialraadgiver, fremmed, andet_faengsel, guldborgsund, request
+):
+    """Short text too (a stay's note), and a returned hand-over still has a reason (the
+    database insists), so the nightly run does not stop at it."""
+    with time_machine.travel(CLOSED, tick=False):
+        case = request.getfixturevalue("sag")
+        handover = case_services.handover_request(
+            actor=socialraadgiver, case=case, kind="institution", to_organisation=andet_faengsel,
+            message="Jens ønsker at komme tæt på sin søster.",
+        )
+        case_services.handover_return(actor=fremmed, handover=handover, reason="Ingen plads til Jens Hansen.")
+        Stay.objects.filter(case=case).update(note="Bor hos Karin Hansen, Storegade 1")
+        case_services.case_close(actor=socialraadgiver, case=case)
+    with time_machine.travel(SIX_YEARS_LATER, tick=False):
+        assert case_retention_apply() == {"anonymised": 1, "deleted": 0}
+
+    handover = Handover.objects.get(pk=handover.pk)
+    assert (handover.status, handover.answer_reason, handover.message) == ("returned", "[anonymiseret]", "[anonymiseret]")
+    assert set(Stay.objects.filter(case=case).values_list("note", flat=True)) == {"[anonymiseret]"}
+    for obj in related_tree(Case.objects.get(pk=case.pk)):
+        for field in obj._meta.concrete_fields:
+            value = getattr(obj, field.attname)
+            if _is_personal_text(obj, field):
+                assert value in ("", "[anonymiseret]"), f"{obj._meta.label}.{field.name} = {value!r}"
+            elif isinstance(value, str):
+                assert "Jens" not in value and "Karin" not in value, f"{obj._meta.label}.{field.name} = {value!r}"
+    # Codes are kept: the tasks still say what they were.
+    assert Task.objects.filter(case=case, obligation_id="first_plan").exists()
 
 
 def test_in_delete_mode_the_case_and_client_are_deleted_and_the_log_stays(closed_case, settings):
