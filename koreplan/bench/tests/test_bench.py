@@ -146,8 +146,8 @@ def test_page_queries_stay_constant_with_the_number_of_cases():
         "dashboard, figures stored": _queries(viewer_client, "/ledelse/"),
     }
     assert many == few
-    # The stored figures are read in one query instead of some thirty aggregates.
-    assert few["dashboard, figures stored"] < few["dashboard, figures computed"] - 20
+    # The stored figures are read in one query instead of the aggregates (17 on this set).
+    assert few["dashboard, figures stored"] < few["dashboard, figures computed"] - 10
     # And a case with more tasks costs the same as one with few.
     busiest = _busiest_case(busy)
     assert busiest.tasks.count() >= case.tasks.count()
