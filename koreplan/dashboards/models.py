@@ -1,8 +1,9 @@
 """The evaluation after a release (GL Bilag 1): each organisation that took part answers
 the method's checklist — was each step followed, were its prerequisites met.
 
-The dashboards' figures themselves are not stored: they are aggregate queries over the
-cases, tasks and hand-overs (see ``selectors``). Only the evaluation is new data.
+The dashboards' figures are aggregate queries over the cases, tasks and hand-overs (see
+``selectors``); once computed for a scope and day they are kept (``StoredFigures``) so that
+the next manager reads them instead of computing them again. The evaluation is new data.
 
 One evaluation per case and organisation, kept up to date by its staff; one answer per
 checklist item, keyed by the item's stable id from :mod:`koreplan.domain.method`. An item
@@ -78,3 +79,45 @@ class ChecklistAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.answer}"
+
+
+class StoredFigures(models.Model):
+    """The dashboard's complete set of figures for one scope, period, filter and day, as
+    computed (``koreplan.dashboards.precomputed``), read back by every later request for
+    the same key that day — by any web worker, hence a table and not a per-process cache.
+
+    Everything the figures depend on is in the key; the user is not: the figures of a
+    scope are the same for everyone who may open it (``scopes.scope_resolve`` decides
+    that before the figures are read). ``as_of`` is the day the figures were computed
+    for: past its date, open and pending depend on it, so another day never matches.
+    """
+
+    unit = models.CharField(max_length=40)
+    start = models.DateField()
+    end = models.DateField()
+    case_type = models.CharField(max_length=30, blank=True)
+    obligation = models.CharField(max_length=60, blank=True)
+    as_of = models.DateField()
+    #: The database the figures were read from (``DASHBOARD_DB_ALIAS``).
+    source = models.CharField(max_length=40)
+    #: The payload's format (``precomputed.FORMAT``): a deployment that changes the figures'
+    #: shape reads none of the older rows.
+    version = models.PositiveSmallIntegerField()
+    #: The figures as tagged JSON (``precomputed.encode``): never pickled.
+    payload = models.JSONField()
+    computed_at = models.DateTimeField()
+    #: How long computing them took, for the operators.
+    seconds = models.FloatField()
+
+    class Meta:
+        verbose_name = _("stored dashboard figures")
+        verbose_name_plural = _("stored dashboard figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "start", "end", "case_type", "obligation", "as_of", "source", "version"],
+                name="stored_figures_one_per_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.start}–{self.end} ({self.as_of})"

@@ -1,6 +1,7 @@
 """The dashboard as sections: each a heading, its tables, and a chart drawn from the same
 figures. The page, the exports and the API all take their tables from here, so that a
-number reads the same wherever it is read."""
+number reads the same wherever it is read — and from the same stored figures
+(``precomputed``), so that it reads the same until they are computed again."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from koreplan.dashboards import charts, selectors, tables
+from koreplan.dashboards import charts, precomputed, selectors, tables
 from koreplan.dashboards.scopes import Scope
 from koreplan.dashboards.tables import Table
 
@@ -25,22 +26,9 @@ class Section:
 
 
 def figures(scope: Scope, obligation: str) -> dict[str, Any]:
-    """Every figure of the dashboard; those of an app not installed are None."""
-    with selectors.reporting(scope.alias):
-        return _figures(scope, obligation)
-
-
-def _figures(scope: Scope, obligation: str) -> dict[str, Any]:
-    return {
-        "obligations": selectors.obligation_figures(scope, obligation=obligation),
-        "handovers": selectors.handover_figures(scope),
-        "survey": selectors.survey_figures(scope),
-        "evaluation": selectors.evaluation_figures(scope),
-        "consent": selectors.consent_figures(scope),
-        "requests": selectors.request_figures(scope),
-        "meetings": selectors.meeting_figures(scope),
-        "outcomes": selectors.outcome_figures(scope),
-    }
+    """Every figure of the dashboard; those of an app not installed are None. As stored
+    for the scope today if computed already (``precomputed``), else computed now."""
+    return precomputed.figures_get(scope, obligation).figures
 
 
 def sections(figures: dict[str, Any], obligation: str) -> list[Section]:

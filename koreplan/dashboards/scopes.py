@@ -30,6 +30,7 @@ unit that does not exist is 404.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -270,20 +271,43 @@ def scope_resolve(
             raise Http404("No such region")
         if not national:
             raise PermissionDenied(_("Only the Directorate sees the figures of a region."))
-        memberships = tuple(
-            Membership(m.municipality_id, m.valid_from, m.valid_to)
-            for m in RegionMembership.objects.filter(region=region).filter(
-                Q(valid_to__isnull=True) | Q(valid_to__gte=start), valid_from__lte=end
-            )
-        )
-        return Scope(unit=unit, kind=UnitKind.REGION, region=region, memberships=memberships, **common)
+        return _region_scope(region, **common)
 
     organisation = Organisation.objects.filter(pk=int(raw_id)).first()
     if organisation is None or organisation.kind == Organisation.Kind.DIRECTORATE:
         raise Http404("No such unit")
     if not national and organisation.pk != user.organisation_id:
         raise PermissionDenied(_("You see the figures of your own organisation only."))
-    return Scope(unit=unit, kind=UnitKind(organisation.kind), organisation=organisation, **common)
+    return _organisation_scope(organisation, **common)
+
+
+def _region_scope(region: Region, *, start: date, end: date, **common) -> Scope:
+    memberships = tuple(
+        Membership(m.municipality_id, m.valid_from, m.valid_to)
+        for m in RegionMembership.objects.filter(region=region).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=start), valid_from__lte=end
+        )
+    )
+    return Scope(
+        unit=f"region-{region.pk}", kind=UnitKind.REGION, region=region, memberships=memberships, start=start, end=end, **common
+    )
+
+
+def _organisation_scope(organisation: Organisation, **common) -> Scope:
+    return Scope(unit=f"org-{organisation.pk}", kind=UnitKind(organisation.kind), organisation=organisation, **common)
+
+
+def every_unit_scope(*, start: date, end: date, today: date) -> Iterator[Scope]:
+    """The scope of every unit someone may open — the whole country, every region, every
+    organisation but the Directorate — for the period: the units ``units_for`` offers the
+    Directorate, built as ``scope_resolve`` builds them (for the nightly precomputation,
+    which has no user; the figures of a scope do not depend on who asks)."""
+    common = {"start": start, "end": end, "today": today}
+    yield Scope(unit=NATIONAL, kind=UnitKind.NATIONAL, **common)
+    for region in Region.objects.order_by("valid_from", "name"):
+        yield _region_scope(region, **common)
+    for organisation in Organisation.objects.exclude(kind=Organisation.Kind.DIRECTORATE).order_by("kind", "name"):
+        yield _organisation_scope(organisation, **common)
 
 
 def units_for(user: User) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -2,7 +2,7 @@
 
 Every dashboard view, export and list of cases is written to the audit log
 (``koreplan.dashboard.viewed``, ``koreplan.dashboard.exported``,
-``koreplan.dashboard.cases_listed``) with the unit and the period: figures are about
+``koreplan.dashboard.cases_listed``, ``koreplan.dashboard.recomputed``) with the unit and the period: figures are about
 people even when they show no name, and a list of cases shows names. Writes go to the
 default database, also when the figures are read from a replica.
 """
@@ -44,6 +44,12 @@ def _scope_data(scope: Scope) -> dict[str, Any]:
 
 def dashboard_viewed_record(*, request: HttpRequest, scope: Scope, page: str = "dashboard") -> None:
     audit_record(action="koreplan.dashboard.viewed", request=request, data={**_scope_data(scope), "page": page})
+
+
+def dashboard_recomputed_record(*, request: HttpRequest, scope: Scope, obligation: str) -> None:
+    audit_record(
+        action="koreplan.dashboard.recomputed", request=request, data={**_scope_data(scope), "obligation": obligation}
+    )
 
 
 def dashboard_exported_record(*, request: HttpRequest, scope: Scope, table: str, fmt: str) -> None:

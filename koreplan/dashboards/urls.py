@@ -7,6 +7,7 @@ from koreplan.dashboards import views
 app_name = "dashboards"
 urlpatterns = [
     path("ledelse/", views.dashboard, name="dashboard"),
+    path("ledelse/beregn/", views.recompute, name="recompute"),
     path("ledelse/sager/", views.figure_cases, name="cases"),
     path("ledelse/eksport/<slug:table>.<str:fmt>", views.export, name="export"),
     path("ledelse/maalepunkter/", views.survey_report, name="survey"),

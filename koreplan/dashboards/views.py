@@ -11,7 +11,9 @@ The evaluation form is for every member of staff of an organisation that had a p
 the case — also a municipality's, who never see the case itself — and is 404 to anyone
 else, whether or not the case exists.
 
-Every page is audited (``services``). Figures are read from ``DASHBOARD_DB_ALIAS``.
+Every page is audited (``services``). Figures are read from ``DASHBOARD_DB_ALIAS``, and
+kept once computed for the scope and the day (``precomputed``): the page says when they
+were computed and offers to compute them again; the lists of cases behind them are live.
 """
 
 from __future__ import annotations
@@ -29,12 +31,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from koreplan.audit.services import audit_record
 from koreplan.cases.models import CaseType
 from koreplan.cases.selectors import cases_visible_to
-from koreplan.dashboards import exports, presentation, selectors, services, tables
+from koreplan.dashboards import exports, precomputed, presentation, selectors, services, tables
 from koreplan.dashboards.forms import EvaluationForm, ScopeForm
 from koreplan.dashboards.scopes import Scope, dashboard_access_check, scope_resolve
 
@@ -68,7 +70,8 @@ def _scope(request: HttpRequest) -> tuple[Scope, ScopeForm, str]:
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope, form, obligation = _scope(request)
-    figures = presentation.figures(scope, obligation)
+    stored = precomputed.figures_get(scope, obligation)
+    figures = stored.figures
     sections = presentation.sections(figures, obligation)
     services.dashboard_viewed_record(request=request, scope=scope)
     return render(
@@ -81,8 +84,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "key_figures": presentation.key_figures(figures),
             "case_type_label": dict(CaseType.choices).get(scope.case_type, ""),
+            "computed_at": stored.computed_at,
+            "scope_query": urlencode(scope.query(forpligtelse=obligation)),
         },
     )
+
+
+@require_POST
+def recompute(request: HttpRequest) -> HttpResponse:
+    """"Beregn tallene igen": compute the scope's figures now, replacing the stored ones.
+
+    The scope comes from the query string, as on the dashboard, and is checked the same way
+    (403 for a unit the user may not see). Synchronous: a scope below the whole country
+    takes a few seconds at most, and the manager comes back to the figures just computed.
+    """
+    scope, _form, obligation = _scope(request)
+    precomputed.figures_compute(scope, obligation)
+    services.dashboard_recomputed_record(request=request, scope=scope, obligation=obligation)
+    messages.success(request, _("The figures are computed again."))
+    return redirect(reverse("dashboards:dashboard") + "?" + urlencode(scope.query(forpligtelse=obligation)))
 
 
 @require_safe
@@ -112,6 +132,8 @@ def figure_cases(request: HttpRequest) -> HttpResponse:
             "cases": cases,
             "page_query": urlencode(query),
             "back_url": reverse("dashboards:dashboard") + "?" + urlencode(scope.query()),
+            # The figure is precomputed, its list is not: the page says so, and when.
+            "computed_at": precomputed.computed_at(scope),
         },
     )
 
@@ -152,8 +174,9 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
 
 def _survey_context(request: HttpRequest) -> dict[str, Any]:
     scope, _form, _obligation = _scope(request)
-    with selectors.reporting(scope.alias):
-        survey = selectors.survey_figures(scope)
+    # The survey is part of the dashboard's stored figures (it does not depend on the
+    # obligation of the trend): the report shows the same numbers as the page.
+    survey = precomputed.figures_get(scope).figures["survey"]
     return {
         "scope": scope,
         "survey": survey,

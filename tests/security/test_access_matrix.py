@@ -141,6 +141,7 @@ PAGES: dict[str, tuple[str, dict[str, str]]] = {
     "notifications:read_all": (LIST, {}),
     "notifications:preferences": (LIST, {}),
     "dashboards:dashboard": (LIST, {}),
+    "dashboards:recompute": (LIST, {}),
     "dashboards:cases": (LIST, {}),
     "dashboards:export": (LIST, {"table": "alle", "fmt": "xlsx"}),
     "dashboards:survey": (LIST, {}),

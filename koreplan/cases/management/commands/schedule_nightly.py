@@ -11,7 +11,8 @@ with the same crontab, does not queue the sweep twice. One that failed today doe
 count, so running the command again retries it.
 
 It enqueues the day's notification digests the same way, once a day, after the
-recalculation (a lower priority, so a single worker runs the recalculation first), and a
+recalculation (a lower priority, so a single worker runs the recalculation first), the
+dashboards' figures of the day (lowest priority: they count the recalculated tasks), and a
 delivery of the e-mail outbox as a nightly sweep (see `manage.py schedule_outbox` for the
 frequent one).
 """
@@ -28,6 +29,7 @@ from django_tasks_db.models import DBTaskResult
 from koreplan.audit.tasks import pseudonymise_old_audit_entries
 from koreplan.cases.tasks import recalculate_open_cases
 from koreplan.coordination.tasks import remind_unanswered_requests
+from koreplan.dashboards.tasks import precompute_dashboard_figures
 from koreplan.privacy.tasks import apply_closed_case_retention
 from koreplan.notifications.tasks import deliver_outbox_soon, send_daily_digests
 
@@ -73,6 +75,7 @@ class Command(BaseCommand):
         self.schedule(remind_unanswered_requests, "the reminders of unanswered municipal requests")
         self.schedule(pseudonymise_old_audit_entries, "the pseudonymisation of old audit entries")
         self.schedule(apply_closed_case_retention, "the retention of closed cases")
+        self.schedule(precompute_dashboard_figures, "the precomputation of the dashboards' figures")
         # Not once a day but whenever none is waiting: it only sends what is due.
         deliver_outbox_soon()
         self.stdout.write("A delivery of the e-mail outbox is queued.")
