@@ -142,6 +142,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, with <select> written without a template per option (koreplan/web/forms.py).
+FORM_RENDERER = "koreplan.web.forms.Renderer"
+
 # --- Database ----------------------------------------------------------------
 
 if "DATABASE_URL" not in os.environ:

@@ -27,7 +27,7 @@ from koreplan.domain.cpr import parse_cpr
 from koreplan.organisations.models import Organisation
 
 #: How many entries of a case's access log the case page shows.
-ACCESS_LOG_LIMIT = 100
+ACCESS_LOG_LIMIT = 25
 
 
 def case_page_tasks(*, case: Case) -> list[Task]:
