@@ -61,6 +61,7 @@ from koreplan.domain.calendar import Period
 from koreplan.domain.facts import FactsError
 from koreplan.domain.timeline import Status, status_of
 from koreplan.organisations.models import Organisation
+from koreplan.web.pagination import page_number, query_without_page
 
 CASES_PER_PAGE = 50
 #: The facts by the names the forms give them, to name a missing fact in the user's words.
@@ -148,7 +149,7 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
     filter_form = WorklistFilterForm(request.GET or None, organisation_ids=[key.organisation_id for key in keys])
     filters = filter_form.filters()
     work = selectors.worklist_page(
-        selectors.worklist_filter(keys, **filters), today=today, number=request.GET.get("side"),
+        selectors.worklist_filter(keys, **filters), today=today, number=page_number(request),
         per_page=WORKLIST_PER_PAGE, containing_task=bound_task_id,
     )
     incoming = list(selectors.handovers_incoming(user=user).select_related("to_organisation"))
@@ -186,8 +187,6 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
             "case_ids": sorted({task.case_id for task in shown} | {h.case_id for h in incoming}),
         },
     )
-    page_query = request.GET.copy()
-    page_query.pop("side", None)
     return render(
         request,
         "cases/worklist.html",
@@ -200,7 +199,7 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
                 for key in selectors.WORKLIST_SECTIONS
             ],
             "page": work.page,
-            "page_query": page_query.urlencode(),
+            "page_query": query_without_page(request),
             "total": work.count,
             "incoming": incoming,
             "today": today,
@@ -218,7 +217,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseSearchForm(request.GET or None)
     query, status = form.query()
     cases = selectors.case_list(user=request.user, query=query, status=status)
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("side"))
+    page = Paginator(cases, CASES_PER_PAGE).get_page(page_number(request))
     audit_record(
         action="koreplan.case.searched",
         request=request,
@@ -227,8 +226,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "case_ids": [case.pk for case in page.object_list],  # which cases the list showed
         },
     )
-    params = request.GET.copy()
-    params.pop("side", None)
     return render(
         request,
         "cases/case_list.html",
@@ -237,7 +234,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "may_open_cases": _may_open_cases(request.user),
-            "page_query": params.urlencode(),
+            "page_query": query_without_page(request),
         },
     )
 

@@ -39,6 +39,7 @@ from koreplan.cases.selectors import cases_visible_to
 from koreplan.dashboards import exports, precomputed, presentation, selectors, services, tables
 from koreplan.dashboards.forms import EvaluationForm, ScopeForm
 from koreplan.dashboards.scopes import Scope, dashboard_access_check, scope_resolve
+from koreplan.web.pagination import page_number
 
 # -- the scope from the query string -------------------------------------------------------------------
 
@@ -112,7 +113,7 @@ def figure_cases(request: HttpRequest) -> HttpResponse:
     try:
         with selectors.reporting(scope.alias):
             drilldown = selectors.figure_drilldown(
-                user=request.user, scope=scope, figure=figure, page=request.GET.get("side") or 1
+                user=request.user, scope=scope, figure=figure, page=page_number(request) or 1
             )
             cases = list(drilldown.page.object_list)
     except selectors.UnknownFigure:
@@ -256,7 +257,7 @@ def _sees_case(user, case) -> bool:
 def evaluations_waiting(request: HttpRequest) -> HttpResponse:
     """The released cases the user's organisation took part in and has not evaluated."""
     cases = selectors.evaluations_waiting(user=request.user, today=timezone.localdate())
-    page = Paginator(cases, 50).get_page(request.GET.get("side") or 1)
+    page = Paginator(cases, 50).get_page(page_number(request) or 1)
     services.dashboard_cases_listed_record(
         request=request, scope=None, figure="evaluations_waiting", case_ids=[case.pk for case in page.object_list]
     )

@@ -20,6 +20,7 @@ from django.views.decorators.http import (
 
 from koreplan.notifications import selectors, services
 from koreplan.notifications.forms import PreferencesForm
+from koreplan.web.pagination import page_number
 
 PER_PAGE = 30
 
@@ -37,7 +38,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = selectors.notifications_for(user=request.user)
     if only_unread:
         notifications = notifications.filter(read_at__isnull=True)
-    page = Paginator(notifications, PER_PAGE).get_page(request.GET.get("side"))
+    page = Paginator(notifications, PER_PAGE).get_page(page_number(request))
     return render(
         request,
         "notifications/notification_list.html",

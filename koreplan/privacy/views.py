@@ -20,6 +20,7 @@ from koreplan.cases.models import Client
 from koreplan.privacy import exports, selectors, services
 from koreplan.privacy.access import privacy_access_check
 from koreplan.privacy.forms import PersonLogFilterForm, PersonSearchForm
+from koreplan.web.pagination import page_number, query_without_page
 
 ENTRIES_PER_PAGE = 50
 
@@ -64,15 +65,13 @@ def _filters_for_audit(filters: dict) -> dict:
 def person_log(request: HttpRequest, client_id: int) -> HttpResponse:
     client, form, valid, filters, purpose = _client_and_filters(request, client_id)
     entries = selectors.person_entries(client=client, **filters) if valid else AuditEntry.objects.none()
-    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("side"))
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(page_number(request))
     # Read the page before recording this view, so that the count and the rows agree.
     page.object_list = list(page.object_list)
     services.person_log_read_record(
         request=request, client=client, what="viewed", filters=_filters_for_audit(filters),
         entries=page.paginator.count, purpose=purpose,
     )
-    params = request.GET.copy()
-    params.pop("side", None)
     return render(
         request,
         "privacy/person_log.html",
@@ -81,7 +80,7 @@ def person_log(request: HttpRequest, client_id: int) -> HttpResponse:
             "form": form,
             "page": page,
             "cases": client.cases.order_by("-pk"),
-            "query": params.urlencode(),
+            "query": query_without_page(request),
             "purpose_query": urlencode({"purpose": purpose}) if purpose else "",
         },
         status=200 if valid else 400,
