@@ -70,37 +70,10 @@ def audit_action(code: str) -> str:
 
 
 #: Stand in for a form's prefix, action and title in the one rendering of an unbound
-#: form that ``form_fields_for`` and ``complete_form`` copy; no real value contains them.
+#: form that ``complete_form`` copies; no real value contains them.
 _PREFIX_PLACEHOLDER = "koreplan-form-prefix-0f3a"
 _ACTION_PLACEHOLDER = "koreplan-form-action-0f3a"
 _TITLE_PLACEHOLDER = "koreplan-form-title-0f3a"
-
-
-@register.simple_tag(takes_context=True)
-def form_fields_for(context: template.Context, form, *names: str) -> SafeString:
-    """The named fields of a form, each as ``includes/form_field.html`` renders it.
-
-    A list of tasks carries one small unbound form per task (Mark as done) that differs
-    from the others only in its prefix. Rendering every widget through Django's widget
-    templates is most of such a page's time, so an unbound form is rendered once per
-    request, with a placeholder for the prefix, and copied with each form's prefix put in.
-    A bound form (the one with the user's input or errors) is always rendered in full.
-    """
-    field_template = context.template.engine.get_template("includes/form_field.html")
-
-    def render(the_form) -> str:
-        with context.push():
-            return "".join(field_template.render(context.new({"field": the_form[name]})) for name in names)
-
-    request = context.get("request")
-    if form.is_bound or not form.prefix or request is None:
-        return SafeString(render(form))
-    # Kept on the request: each included template gets a render context of its own.
-    cache = request.__dict__.setdefault("_koreplan_form_fields", {})
-    key = (type(form), names, get_language())
-    if key not in cache:
-        cache[key] = render(type(form)(prefix=_PREFIX_PLACEHOLDER))
-    return SafeString(cache[key].replace(_PREFIX_PLACEHOLDER, form.prefix))
 
 
 @register.simple_tag(takes_context=True)
@@ -108,10 +81,11 @@ def complete_form(context: template.Context, form, action: str, title: str, quer
     """"Mark as done" for one task: ``cases/includes/complete_form.html`` posting to
     ``action`` (with ``query`` as its query string, if any).
 
-    ``form_fields_for`` one step further: on a list of tasks the whole block differs from
-    task to task only in the form's prefix, its action and the task's title, so an unbound
-    one is rendered once per request with placeholders, and copied with each task's values
-    escaped as the template escapes them. A bound form is always rendered in full.
+    A list of tasks carries one such block per task, and rendering its widgets through
+    Django's widget templates is most of a row's time; the blocks differ only in the form's
+    prefix, its action and the task's title. So an unbound one is rendered once per request
+    with placeholders, and copied with each task's values escaped as the template escapes
+    them. A bound form (the user's input or errors) is always rendered in full.
     """
     form_template = context.template.engine.get_template("cases/includes/complete_form.html")
     if query:
