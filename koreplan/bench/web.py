@@ -52,18 +52,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import django_otp
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 from django.template import engines
-from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice
 
 from koreplan.accounts.models import Role, User
+from koreplan.accounts.testing import client_second_factor_verify
 from koreplan.cases import selectors, services
 from koreplan.cases.models import Case, Task
 from koreplan.cases.views import WORKLIST_PER_PAGE
@@ -75,8 +73,6 @@ from koreplan.generate import national
 from koreplan.organisations.models import Organisation
 
 QUICK_OPEN, QUICK_CLOSED = 300, 1_500
-#: The name of the device the bench gives a manager it logs in as (see ``_logged_in``).
-BENCH_DEVICE = "koreplan bench"
 
 
 class BenchError(Exception):
@@ -210,19 +206,12 @@ def _raw_aggregate(today: date) -> Callable[[], object]:
 
 
 def _logged_in(user: User) -> Client:
-    """A client logged in as the user, with the one-time code given if the user must give one.
-
-    Managers and administrators must (koreplan.accounts); a device of the bench's own, made
-    on the generated data the first time, stands in for their app.
-    """
+    """A client logged in as the user, with the one-time code given if the user must give
+    one (managers and administrators; a backup-code device is made on the generated data
+    the first time)."""
     client = Client()
     client.force_login(user)
-    if user.second_factor_required:
-        device, _ = StaticDevice.objects.get_or_create(user=user, name=BENCH_DEVICE, defaults={"confirmed": True})
-        request = HttpRequest()
-        request.session, request.user = client.session, user
-        django_otp.login(request, device)
-        request.session.save()
+    client_second_factor_verify(client, user)
     return client
 
 

@@ -6,22 +6,13 @@ user's, made for the purpose if the user must have one and has none). Tests of t
 enforcement itself are marked `second_factor_unverified` and get the plain force_login.
 """
 
-import django_otp
-from django.http import HttpRequest
-from django.test import Client
-from django_otp import devices_for_user
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from koreplan.accounts.models import User
+from koreplan.accounts.testing import backup_codes_give, client_second_factor_verify
 
-
-def backup_codes_give(user: User, *codes: str) -> StaticDevice:
-    device = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
-    for code in codes or ("reserve01",):
-        StaticToken.objects.create(device=device, token=code)
-    return device
+__all__ = ["authenticator_app_give", "backup_codes_give", "client_second_factor_verify", "totp_code"]
 
 
 def authenticator_app_give(user: User) -> TOTPDevice:
@@ -32,17 +23,3 @@ def totp_code(device: TOTPDevice) -> str:
     """The code the user's app shows now."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
-
-
-def client_second_factor_verify(client: Client, user: User) -> None:
-    """Mark the client's session as having given the one-time code."""
-    device = next(iter(devices_for_user(user, confirmed=True)), None)
-    if device is None:
-        if not user.second_factor_required:
-            return
-        device = backup_codes_give(user)
-    request = HttpRequest()
-    request.session = client.session
-    request.user = user
-    django_otp.login(request, device)
-    request.session.save()
