@@ -234,8 +234,8 @@ def worklist_filter(
     ]
 
 
-def _worklist_tasks(task_ids: list[int]) -> list[Task]:
-    """The tasks, in the order given, with what a worklist row shows."""
+def _worklist_sections(task_ids: list[int], *, today: date) -> dict[str, list[Task]]:
+    """The tasks, in the order given and by section, with what a worklist row shows."""
     by_id = Task.objects.select_related(
         "case__client", "case__holding_organisation", "responsible_organisation"
     ).in_bulk(task_ids)
@@ -247,7 +247,10 @@ def _worklist_tasks(task_ids: list[int]) -> list[Task]:
     for task in tasks:
         task.case = cases.setdefault(task.case_id, task.case)
     prefetch_related_objects(list(cases.values()), "readiness_items", "release_outcomes")
-    return tasks
+    sections: dict[str, list[Task]] = {section: [] for section in WORKLIST_SECTIONS}
+    for task in tasks:
+        sections[_worklist_section(task.due_on, today=today)].append(task)
+    return sections
 
 
 def worklist(
@@ -265,10 +268,7 @@ def worklist(
         worklist_keys(user=user, today=today, horizon_days=horizon_days),
         case_type=case_type, step=step, organisation_id=organisation_id,
     )
-    sections: dict[str, list[Task]] = {section: [] for section in WORKLIST_SECTIONS}
-    for task in _worklist_tasks([key.task_id for key in keys]):
-        sections[_worklist_section(task.due_on, today=today)].append(task)
-    return Worklist(**sections)
+    return Worklist(**_worklist_sections([key.task_id for key in keys], today=today))
 
 
 def worklist_page(
@@ -286,10 +286,10 @@ def worklist_page(
     first_pages = {
         section: key_sections.index(section) // per_page + 1 for section in WORKLIST_SECTIONS if counts[section]
     }
-    sections: dict[str, list[Task]] = {section: [] for section in WORKLIST_SECTIONS}
-    for task in _worklist_tasks(list(page.object_list)):
-        sections[_worklist_section(task.due_on, today=today)].append(task)
-    return WorklistPage(page=page, sections=sections, counts=counts, first_pages=first_pages)
+    return WorklistPage(
+        page=page, sections=_worklist_sections(list(page.object_list), today=today), counts=counts,
+        first_pages=first_pages,
+    )
 
 
 def plan_holders_at(*, organisation: Organisation) -> QuerySet[User]:
