@@ -184,9 +184,11 @@ def _anonymise_client(client: Client) -> None:
 def _is_personal_text(obj: models.Model, field: models.Field) -> bool:
     """Free text (TextField) and short text that is not a code (``KEPT_SHORT_TEXT``):
     where the people in a case are described, named and reached."""
-    if field.choices or not isinstance(field, models.CharField):  # TextField is not a CharField
-        return isinstance(field, models.TextField) and not field.choices
-    return f"{obj._meta.label}.{field.name}" not in KEPT_SHORT_TEXT
+    if field.choices:
+        return False
+    if isinstance(field, models.TextField):
+        return True
+    return isinstance(field, models.CharField) and f"{obj._meta.label}.{field.name}" not in KEPT_SHORT_TEXT
 
 
 def _blank_personal_fields(obj: models.Model) -> int:
