@@ -8,6 +8,7 @@ belong; actions the user may not take raise ``PermissionDenied``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -106,8 +107,9 @@ def client_create(
 # -- the facts and the rules -------------------------------------------------------------
 
 
-def case_fact_values(case: Case) -> dict[str, Any]:
-    """The case's facts as CASE.json would hold them, completed obligations included."""
+def case_fact_values(case: Case, *, tasks: Iterable[Task] | None = None) -> dict[str, Any]:
+    """The case's facts as CASE.json would hold them, completed obligations included
+    (from ``tasks`` when the caller has read them already, else from the database)."""
     facts: dict[str, Any] = {}
     for name in FACT_COLUMNS:
         if name == "birth_date":
@@ -119,7 +121,7 @@ def case_fact_values(case: Case) -> dict[str, Any]:
         facts[name] = value.isoformat() if isinstance(value, date) else value
     completed: dict[str, list[str]] = {}
     for task in sorted(
-        (t for t in case.tasks.all() if t.from_timeline and t.completed_on),
+        (t for t in (case.tasks.all() if tasks is None else tasks) if t.from_timeline and t.completed_on),
         key=lambda t: (t.obligation_id, t.occurrence),
     ):
         completed.setdefault(task.obligation_id, []).append(task.completed_on.isoformat())
@@ -128,10 +130,10 @@ def case_fact_values(case: Case) -> dict[str, Any]:
     return facts
 
 
-def case_timeline(case: Case, *, today: date | None = None) -> Timeline:
+def case_timeline(case: Case, *, today: date | None = None, tasks: Iterable[Task] | None = None) -> Timeline:
     """The roadmap of the case, from the one implementation in the domain core."""
     today = today or timezone.localdate()
-    facts = parse_facts(case_fact_values(case), today=today)
+    facts = parse_facts(case_fact_values(case, tasks=tasks), today=today)
     return compute_timeline(facts, today=today)
 
 

@@ -450,7 +450,7 @@ def _case_page_context(
     may_edit = _may_edit(user, case) and case.status == Case.Status.OPEN
     tasks = queries_ui.case_page_tasks(case=case)
     try:
-        timeline = services.case_timeline(case, today=today)
+        timeline = services.case_timeline(case, today=today, tasks=tasks)
     except FactsError:
         timeline = None
     handovers = list(selectors.case_handovers(case=case))
