@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django import template
+from django.db.models import prefetch_related_objects
 from django.utils.translation import get_language
 
 from koreplan.domain import release as domain
@@ -84,6 +85,8 @@ class Panel:
 @register.simple_tag
 def release_panel(case) -> Panel:
     """What the case page shows of the release: a few small queries, for one case."""
+    # Read once for the signal and the panel's own counts.
+    prefetch_related_objects([case], "readiness_items", "release_outcomes")
     signal = selectors.case_release_signal(case=case)
     meetings = list(case.release_meetings.exclude(status=Meeting.Status.CANCELLED).order_by("starts_at"))
     rows = list(case.readiness_items.all())
