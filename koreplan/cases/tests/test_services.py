@@ -197,6 +197,46 @@ def test_the_worklist_shows_my_tasks_and_those_i_cover(sag, socialraadgiver, kol
     assert selectors.worklist(user=socialraadgiver).count == 0
 
 
+def test_the_worklist_finds_exactly_the_tasks_my_tasks_q_names(
+    socialraadgiver, kollega, kif, kif_afdeling, guldborgsund, faengsel
+):
+    """worklist_keys decides whose a task is in Python, case by case; my_tasks_q says it in
+    SQL. Over holders, covering and non-covering substitutes, KIF officers, named
+    assignees and a closed case, the two agree."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from koreplan.cases.models import Case, Task
+    from koreplan.cases.tests.factories import open_case
+
+    held = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    covered = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    Case.objects.filter(pk=covered.pk).update(substitute=kollega, substitute_covering=True)
+    not_covered = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    Case.objects.filter(pk=not_covered.pk).update(substitute=kollega, substitute_covering=False)
+    with_kif = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    Case.objects.filter(pk=with_kif.pk).update(kif=kif_afdeling, kif_officer=kif)
+    Task.objects.filter(case=with_kif).filter(pk__in=Task.objects.filter(case=with_kif).values("pk")[:3]).update(
+        responsible_organisation=kif_afdeling
+    )
+    Task.objects.filter(case=held).filter(pk__in=Task.objects.filter(case=held).values("pk")[:2]).update(assignee=kollega)
+    closed = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    Task.objects.filter(case=closed).update(assignee=kollega)
+    Case.objects.filter(pk=closed.pk).update(status=Case.Status.CLOSED)
+    today = timezone.localdate()
+    for user in (socialraadgiver, kollega, kif):
+        expected = set(
+            Task.objects.filter(
+                completed_on__isnull=True, due_on__lte=today + timedelta(days=selectors.WORKLIST_HORIZON_DAYS),
+                case__status=Case.Status.OPEN,
+            ).filter(selectors.my_tasks_q(user)).values_list("pk", flat=True)
+        )
+        found = [key.task_id for key in selectors.worklist_keys(user=user, today=today)]
+        assert expected, user.username  # each person has some, so the comparison means something
+        assert sorted(found) == sorted(expected) and len(found) == len(set(found)), user.username
+
+
 def test_the_journal_refuses_future_dates_and_empty_text(sag, socialraadgiver):
     with pytest.raises(ValidationError) as raised:
         services.journal_entry_add(actor=socialraadgiver, case=sag, kind="contact", occurred_on=TODAY + timedelta(days=2), text="")
