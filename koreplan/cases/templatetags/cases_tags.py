@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import conditional_escape, format_html
+from django.utils import formats
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +60,43 @@ def citation_title(citation: str) -> str:
 
 
 @register.simple_tag
+def citations(task) -> SafeString:
+    """The task's legal basis: each citation in text, the document's full name on hover."""
+    return format_html_join(
+        "; ", '<span class="koreplan-citation" title="{}">{}</span>',
+        ((citation_title(citation), citation) for citation in task.legal_basis),
+    )
+
+
+#: A deadline's flags: the task's attribute, the words shown and what they mean on hover.
+DEADLINE_FLAGS = (
+    ("asap", _("as soon as possible"),
+     _("The deadline lay before the phase began: act as soon as possible (VEJ pkt. 45).")),
+    ("assumed", _("assumed deadline"),
+     _("The sources give no exact date; this deadline is the project’s reading (docs/rules.md).")),
+    ("non_working_day", _("weekend or public holiday"),
+     _("Deadlines are not moved: plan to act on the working day before.")),
+)
+
+
+@register.simple_tag
+def due(task) -> SafeString:
+    """A task's deadline with its flags in words.
+
+    A tag rather than an include: every row of the worklist and the Køreplan has one,
+    and in Python it costs a tenth of the include (docs/performance.md).
+    """
+    day = format_html('<time datetime="{}">{}</time>', task.due_on.isoformat(), formats.date_format(task.due_on))
+    flags = [(words, meaning) for attribute, words, meaning in DEADLINE_FLAGS if getattr(task, attribute)]
+    if not flags:
+        return day
+    return format_html(
+        '{}\n<ul class="inline-list koreplan-flags">{}</ul>', day,
+        format_html_join("", '<li><span class="koreplan-flag" title="{}">{}</span></li>', ((m, w) for w, m in flags)),
+    )
+
+
+@register.simple_tag
 def status_badge(status: str) -> SafeString:
     label, css, icon_name = STATUSES[Status(status)]
     return format_html('<span class="badge {} koreplan-status">{}{}</span>', css, icon(icon_name), label)
@@ -108,3 +146,4 @@ def complete_form(context: template.Context, form, action: str, title: str, quer
         .replace(_ACTION_PLACEHOLDER, conditional_escape(action))
         .replace(_TITLE_PLACEHOLDER, conditional_escape(title))
     )
+

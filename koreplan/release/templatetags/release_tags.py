@@ -12,6 +12,7 @@ from datetime import date
 
 from django import template
 from django.db.models import prefetch_related_objects
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from koreplan.domain import release as domain
@@ -41,6 +42,16 @@ def _da() -> bool:
 @register.simple_tag
 def release_signal(case, today: date | None = None) -> domain.Signal:
     return selectors.case_release_signal(case=case, today=today)
+
+
+@register.simple_tag
+def worklist_signal(case) -> str:
+    """A worklist row's release signal: quiet until three months before release. Prefetch
+    what it reads (``release.selectors.with_release_signal``)."""
+    signal = selectors.case_release_signal(case=case)
+    if signal.level in QUIET:
+        return ""
+    return render_to_string("release/_signal.html", signal_badge(signal, compact=True))
 
 
 @register.filter
