@@ -221,7 +221,7 @@ def test_every_mark_as_done_form_is_its_own_task_s_on_the_worklist_and_the_case_
 
 
 def test_a_long_worklist_comes_in_pages_and_counts_its_sections_in_full(client, socialraadgiver, guldborgsund, sag):
-    for _ in range(5):
+    for _ in range(6):  # step 2 is done at opening: six cases make more than a page
         open_case(actor=socialraadgiver, municipality=guldborgsund)
     everything = selectors.worklist(user=socialraadgiver, today=TODAY)
     assert everything.count > views.WORKLIST_PER_PAGE  # the test needs more than one page
@@ -257,7 +257,7 @@ def test_the_worklist_summary_links_the_page_each_section_begins_on(client, soci
 
 
 def test_a_failed_mark_as_done_shows_the_page_its_task_is_on(client, socialraadgiver, guldborgsund, sag):
-    for _ in range(5):
+    for _ in range(6):  # step 2 is done at opening: six cases make more than a page
         open_case(actor=socialraadgiver, municipality=guldborgsund)
     everything = selectors.worklist(user=socialraadgiver, today=TODAY)
     last = [*everything.overdue, *everything.this_week, *everything.later][-1]
@@ -379,6 +379,34 @@ def test_a_new_client_and_case_are_opened_from_one_form(client, socialraadgiver,
     assert case.plan_responsible == socialraadgiver
     assert case.tasks.exists()
     assert case.client.birth_date == date(1988, 3, 14)
+
+
+def test_opening_a_case_with_its_plan_responsible_leaves_step_2_done_off_the_lists(
+    client, socialraadgiver, faengsel, guldborgsund
+):
+    client.force_login(socialraadgiver)
+    cpr = a_cpr(date(1988, 3, 14))
+    client.post(
+        "/sager/ny/", new_case_data(cpr=cpr, municipality=guldborgsund, organisation=faengsel, plan_responsible=socialraadgiver)
+    )
+    case = Case.objects.get(client__cpr=cpr)
+    appoint = case.tasks.get(obligation_id="appoint_plan_responsible")
+    assert (appoint.completed_on, appoint.completed_by) == (timezone.localdate(), socialraadgiver)
+    assert appoint.evidence == "Handleplansansvarlig var udpeget, da sagen blev oprettet."
+    # Neither the worklist nor the case page offers to mark it done.
+    assert f'id="task-{appoint.pk}"' not in html_of(client.get("/opgaver/"))
+    assert f"/opgaver/{appoint.pk}/udfoer/" not in html_of(client.get(case_url(case)))
+
+
+def test_opening_a_case_without_a_plan_responsible_leaves_step_2_open(client, socialraadgiver, faengsel, guldborgsund):
+    client.force_login(socialraadgiver)
+    cpr = a_cpr(date(1988, 3, 14))
+    client.post("/sager/ny/", new_case_data(cpr=cpr, municipality=guldborgsund, organisation=faengsel))
+    case = Case.objects.get(client__cpr=cpr)
+    assert case.plan_responsible is None
+    appoint = case.tasks.get(obligation_id="appoint_plan_responsible")
+    assert appoint.completed_on is None
+    assert f"/opgaver/{appoint.pk}/udfoer/" in html_of(client.get(case_url(case)))
 
 
 def test_an_invalid_cpr_number_is_explained_at_the_field(client, socialraadgiver, faengsel, guldborgsund):
