@@ -48,7 +48,7 @@ APPOINT_PLAN_RESPONSIBLE = "appoint_plan_responsible"
 APPOINTED_AT_OPENING = gettext_lazy("The plan-responsible was named when the case was opened.")
 APPOINTED_ON_THE_CASE = gettext_lazy("The plan-responsible was named on the case.")
 APPOINTED_AT_HANDOVER = gettext_lazy("The plan-responsible was named when the hand-over was accepted.")
-APPOINTED_ALREADY = gettext_lazy("The case already had its plan-responsible when the task arose.")
+APPOINTED_ALREADY = gettext_lazy("The case already had its plan-responsible.")
 
 
 class StaleRevision(ValidationError):
@@ -255,6 +255,7 @@ def _appointment_audit(appointed: _Appointed | None, *, actor: User, case: Case,
         "koreplan.task.completed", actor=actor, request=request, case=case, obj=task,
         obligation=task.obligation_id, occurrence=task.occurrence, completed_on=task.completed_on, automatic=True,
     )
+
 
 def _clean_facts(values: dict[str, Any], *, birth_date: date) -> dict[str, Any]:
     """Check facts with the domain's own validation; errors name the field."""

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from koreplan.audit.models import AuditEntry
 from koreplan.cases import selectors, services
@@ -322,6 +323,13 @@ def test_a_plan_responsible_named_before_the_intake_is_known_completes_step_2_wh
     )
     task = appoint_task(case)
     assert (task.completed_on, task.completed_by) == (TODAY, socialraadgiver)
+    assert task.evidence == "Sagen havde allerede en handleplansansvarlig."
+
+
+def test_step_2_says_in_english_what_was_done_for_an_english_user(socialraadgiver, guldborgsund):
+    with translation.override("en"):
+        case = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    assert appoint_task(case).evidence == "The plan-responsible was named when the case was opened."
 
 
 def test_the_sync_and_the_nightly_sweep_keep_step_2_done(sag, socialraadgiver):
