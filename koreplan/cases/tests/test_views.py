@@ -744,6 +744,26 @@ def test_the_substitute_is_named_and_covers(client, socialraadgiver, kollega, sa
     assert "Jens Hansen" in html_of(client.get("/opgaver/"))
 
 
+def test_naming_the_plan_responsible_on_the_case_page_completes_step_2(client, socialraadgiver, leder, guldborgsund):
+    other = services.client_create(
+        actor=leder, cpr=a_cpr(), first_name="Ole", last_name="Berg", acting_municipality=guldborgsund
+    )
+    case = services.case_open(
+        actor=leder, client=other, case_type="imprisonment", holding_organisation=leder.organisation,
+        facts={"sentence": "P2Y", "intake_on": TODAY - timedelta(days=5), "release_on": TODAY + timedelta(days=700)},
+    ).case
+    appoint = case.tasks.get(obligation_id="appoint_plan_responsible")
+    client.force_login(leder)
+    assert f"/opgaver/{appoint.pk}/udfoer/" in html_of(client.get(case_url(case)))
+    response = client.post(f"/sager/{case.pk}/ansvar/", {"plan_responsible": socialraadgiver.pk, "substitute": ""})
+    assert response.status_code == 302
+    appoint.refresh_from_db()
+    assert (appoint.completed_on, appoint.completed_by) == (timezone.localdate(), leder)
+    assert appoint.evidence == "Handleplansansvarlig blev udpeget på sagen."
+    assert f"/opgaver/{appoint.pk}/udfoer/" not in html_of(client.get(case_url(case)))
+    assert AuditEntry.objects.filter(action="koreplan.task.completed", object_id=str(appoint.pk)).exists()
+
+
 def test_the_substitute_must_be_someone_else(client, socialraadgiver, sag):
     client.force_login(socialraadgiver)
     data = {"plan_responsible": socialraadgiver.pk, "substitute": socialraadgiver.pk}
