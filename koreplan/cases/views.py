@@ -599,7 +599,9 @@ def case_facts(request: HttpRequest, case_id: int) -> HttpResponse:
 def _facts_conflict(request: HttpRequest, form: CaseFactsForm, case: Case) -> tuple[CaseFactsForm, conflicts.Conflict]:
     """The facts as saved now and who saved them, and the form again with the revision saved now."""
     fresh = Case.objects.select_related("revised_by").get(pk=case.pk)
-    saved = conflicts.lines(form.fields, {**dict.fromkeys(SENTENCE_FIELDS), **FactsForm.initial_from_case(fresh)})
+    values = {**dict.fromkeys(SENTENCE_FIELDS), **FactsForm.initial_from_case(fresh)}
+    values["placement"] = values["placement"] or None  # "follows from the holding organisation", as the form says
+    saved = conflicts.lines(form.fields, values)
     return conflicts.rebound(request, form, fresh.revision), conflicts.Conflict(
         by=fresh.revised_by, at=fresh.revised_at, saved=[("", saved)]
     )

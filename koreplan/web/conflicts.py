@@ -38,7 +38,16 @@ class Conflict:
 
 
 def shown_value(field: forms.Field, value: Any) -> str:
-    """A field's value as a reader reads it: a choice by its label, a date, a time, yes/no."""
+    """A field's value as a reader reads it: a choice by its label, a date, a time, yes/no.
+
+    ``None`` in a field whose choices name the empty value ("Unknown") reads as that label;
+    an empty string stays empty, as a select's "Choose …" is no value.
+    """
+    choices = None if isinstance(field, forms.ModelChoiceField) else getattr(field, "choices", None)
+    if value is None and choices is not None:
+        labels = {str(key): label for key, label in choices}
+        if "" in labels:
+            return str(labels[""])
     if value in (None, "", [], ()):
         return ""
     if isinstance(value, bool):
@@ -47,8 +56,7 @@ def shown_value(field: forms.Field, value: Any) -> str:
         return field.label_from_instance(value) if isinstance(field, forms.ModelChoiceField) else str(value)
     if isinstance(value, (list, tuple)):
         return ", ".join(shown_value(field, item) for item in value)
-    choices = getattr(field, "choices", None)
-    if choices is not None and not isinstance(field, forms.ModelChoiceField):
+    if choices is not None:
         labels = {str(key): label for key, label in choices}
         return str(labels.get(str(value), value))
     if isinstance(field, forms.ModelChoiceField):
