@@ -309,17 +309,28 @@ def meeting_held(request: HttpRequest, case_id: int, meeting_id: int) -> HttpRes
     )
 
 
+def _meeting_now(fresh: Meeting, *, participants: bool = True) -> conflicts.Saved:
+    """A meeting as it is now, for the conflict page: its status, when and where, and who takes part."""
+    when = timezone.localtime(fresh.starts_at)
+    now = [
+        (_("Status"), fresh.get_status_display()),
+        (_("When and where"), ", ".join(filter(None, [
+            formats.date_format(when, "SHORT_DATETIME_FORMAT"), fresh.get_form_display(), fresh.location,
+        ]))),
+    ]
+    if fresh.status == Meeting.Status.CANCELLED:
+        now.append((_("Why is the meeting cancelled?"), fresh.cancelled_reason))
+    saved = [("", now)]
+    if participants:
+        saved.append((_("Participants"), [(p.get_party_display(), p.name) for p in fresh.participants.all()]))
+    return saved
+
+
 def _held_conflict(request, form, case: Case, meeting: Meeting) -> tuple[forms.MeetingHeldForm, conflicts.Conflict]:
     """Someone changed the meeting while this person recorded it as held: the meeting as it
     is now (moved, its participants, or already recorded) beside what this person wrote."""
     fresh = _fresh(meeting)
-    when = timezone.localtime(fresh.starts_at)
-    saved = [("", [
-        (_("Status"), fresh.get_status_display()),
-        (_("When and where"), " ".join(filter(None, [
-            formats.date_format(when, "SHORT_DATETIME_FORMAT"), fresh.get_form_display(), fresh.location,
-        ]))),
-    ])]
+    saved = _meeting_now(fresh, participants=fresh.status != Meeting.Status.HELD)
     if fresh.status == Meeting.Status.HELD:
         values = {
             "held_on": fresh.held_on, "attended": [str(p.pk) for p in fresh.participants.all() if p.attended],
@@ -328,8 +339,6 @@ def _held_conflict(request, form, case: Case, meeting: Meeting) -> tuple[forms.M
             "follow_up_called_by_name": fresh.follow_up_called_by_name, "minutes": fresh.minutes,
         }
         saved[0][1].extend(conflicts.lines(forms.MeetingHeldForm(meeting=fresh).fields, values))
-    else:
-        saved.append((_("Participants"), [(p.get_party_display(), p.name) for p in fresh.participants.all()]))
     rebound = conflicts.rebound(request, form, fresh.revision, make=lambda data: forms.MeetingHeldForm(data, meeting=fresh))
     rebound.meeting = fresh
     return rebound, conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=saved)
@@ -346,6 +355,16 @@ def meeting_cancel(request: HttpRequest, case_id: int, meeting_id: int) -> HttpR
             services.meeting_cancel(
                 actor=request.user, meeting=meeting, reason=form.cleaned_data["cancelled_reason"],
                 revision=form.cleaned_data.get("revision"), request=request,
+            )
+        except services.StaleRevision:
+            # Someone changed the meeting in between: show it as it is now, and keep the reason written.
+            fresh = _fresh(meeting)
+            conflict = conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=_meeting_now(fresh))
+            return render(
+                request, "release/meeting_cancel.html",
+                {"case": case, "client": case.client, "meeting": fresh, "anchor": ANCHORS[meeting.kind],
+                 "form": conflicts.rebound(request, form, fresh.revision), "conflict": conflict},
+                status=conflicts.status(request, conflict),
             )
         except ValidationError as error:
             for message in error.messages:

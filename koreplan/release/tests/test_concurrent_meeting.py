@@ -110,3 +110,23 @@ def test_recording_as_held_after_a_change_keeps_the_minutes(socialraadgiver, kol
     moede.refresh_from_db()
     assert moede.status == Meeting.Status.PLANNED and moede.minutes == ""
     assert input_value(page, "revision") == "2"
+
+
+def test_cancelling_after_a_change_keeps_the_reason(socialraadgiver, kollega, moede):
+    susanne = Client()
+    susanne.force_login(socialraadgiver)
+    kasper, kaspers_revision = opened(kollega, moede)
+    assert kasper.post(url(moede), edit_form(kaspers_revision, "Mødelokale 2")).status_code == 302
+
+    reason = "Jens er overført til en anden institution."
+    response = susanne.post(url(moede, "aflys/"), {"revision": "1", "cancelled_reason": reason}, HTTP_ACCEPT_LANGUAGE="da")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Kasper Berg gemte det" in page and "Mødelokale 2" in saved_now(page)
+    assert reason in unescape(page)
+    moede.refresh_from_db()
+    assert moede.status == Meeting.Status.PLANNED
+    revision = input_value(page, "revision")
+    assert susanne.post(url(moede, "aflys/"), {"revision": revision, "cancelled_reason": reason}).status_code == 302
+    moede.refresh_from_db()
+    assert moede.status == Meeting.Status.CANCELLED and moede.cancelled_reason == reason
