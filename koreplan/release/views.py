@@ -285,8 +285,7 @@ def meeting_held(request: HttpRequest, case_id: int, meeting_id: int) -> HttpRes
                     **form.service_arguments(),
                 )
             except services.StaleRevision:
-                form, conflict = _held_conflict(request, form, case, meeting)
-                meeting = form.meeting
+                form, conflict, meeting = _held_conflict(request, form, meeting)
             except ValidationError as error:
                 forms.add_service_errors(form, error)
             else:
@@ -326,7 +325,7 @@ def _meeting_now(fresh: Meeting, *, participants: bool = True) -> conflicts.Save
     return saved
 
 
-def _held_conflict(request, form, case: Case, meeting: Meeting) -> tuple[forms.MeetingHeldForm, conflicts.Conflict]:
+def _held_conflict(request, form, meeting: Meeting) -> tuple[forms.MeetingHeldForm, conflicts.Conflict, Meeting]:
     """Someone changed the meeting while this person recorded it as held: the meeting as it
     is now (moved, its participants, or already recorded) beside what this person wrote."""
     fresh = _fresh(meeting)
@@ -340,8 +339,7 @@ def _held_conflict(request, form, case: Case, meeting: Meeting) -> tuple[forms.M
         }
         saved[0][1].extend(conflicts.lines(forms.MeetingHeldForm(meeting=fresh).fields, values))
     rebound = conflicts.rebound(request, form, fresh.revision, make=lambda data: forms.MeetingHeldForm(data, meeting=fresh))
-    rebound.meeting = fresh
-    return rebound, conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=saved)
+    return rebound, conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=saved), fresh
 
 
 @require_POST
