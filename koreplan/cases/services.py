@@ -378,7 +378,7 @@ def case_facts_update(
     _clean_facts(merged, birth_date=case.client.birth_date)
     with transaction.atomic():
         updated = Case.objects.filter(pk=case.pk, revision=revision).update(
-            revision=revision + 1, **{k: ("" if v is None and k in ("sentence", "placement") else v) for k, v in changes.items()}
+            revision=revision + 1, revised_at=timezone.now(), revised_by=actor, **{k: ("" if v is None and k in ("sentence", "placement") else v) for k, v in changes.items()}
         )
         if not updated:
             raise StaleRevision()
@@ -651,6 +651,7 @@ def handover_accept(
         if case.substitute_id == new_responsible.pk:
             case.substitute, case.substitute_covering = None, False
         case.revision += 1
+        case.revised_at, case.revised_by = now, actor
         case.save()
         # The new plan-responsible reviews the plan at once (VEJ pkt. 49).
         _event_task(

@@ -437,7 +437,11 @@ def test_a_stale_revision_is_409_and_changes_nothing(susanne, sag):
     assert first.status_code == 200
     response = call(susanne, "patch", f"/cases/{sag.pk}", {"revision": 1, "facts": {"needs_assistance": False}})
     assert response.status_code == 409
-    assert response.json()["detail"]  # says what happened, in the user's language
+    body = response.json()
+    assert body["detail"]  # says what happened, in the user's language
+    # … and names the field, the revision saved now, and who saved it and when.
+    assert body["field"] == "revision" and body["revision"] == 2
+    assert body["saved_by"] == "Susanne Holm" and body["saved_at"]
     sag.refresh_from_db()
     assert sag.needs_assistance is True and sag.revision == 2
 

@@ -139,6 +139,8 @@ def test_nobody_lets_go_before_another_has_hold(sag, socialraadgiver, fremmed, a
     services.handover_accept(actor=fremmed, handover=handover)
     sag.refresh_from_db()
     assert (sag.holding_organisation, sag.plan_responsible) == (andet_faengsel, fremmed)
+    # A new revision of the case: a facts form opened before it names who made it.
+    assert sag.revision == 2 and sag.revised_by == fremmed and sag.revised_at is not None
     assert sag.tasks.get(obligation_id="review_after_transfer").assignee == fremmed
     assert sag.stays.count() == 2 and sag.stays.get(ended_on=None).organisation == andet_faengsel
     # The sender keeps sight until its status on the plan is handed over, then lets go.

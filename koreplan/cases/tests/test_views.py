@@ -699,10 +699,10 @@ def test_a_stale_revision_shows_the_conflict_and_saves_nothing(client, socialraa
         "intake_on": sag.intake_on.isoformat(), "release_on": sag.release_on.isoformat(),
     }
     response = client.post(f"/sager/{sag.pk}/oplysninger/", data)
-    assert response.status_code == 200
+    assert response.status_code == 409
     html = html_of(response)
-    assert "En anden har ændret sagen, mens du redigerede" in html
-    assert "En anden gemte først" in html
+    assert "En anden har gemt oplysningerne, mens du redigerede dem" in html
+    assert "Kasper Berg gemte det" in html
     sag.refresh_from_db()
     assert sag.sentence == "P2Y" and sag.revision == 2
 
