@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
-from koreplan.api.errors import Conflict, service_errors
+from koreplan.api.errors import service_errors, stale_conflict
 from koreplan.api.schemas import (
     FACT_NAMES,
     CaseCreateIn,
@@ -21,6 +21,7 @@ from koreplan.api.schemas import (
     CaseListOut,
     CaseOut,
     CaseUpdateIn,
+    ConflictOut,
     ErrorOut,
     Id,
     TaskOut,
@@ -31,6 +32,7 @@ from koreplan.api.schemas import (
 from koreplan.api.selectors import client_by_cpr, municipality_by_code, organisation_by_id, staff_by_id
 from koreplan.api.services import api_case_read_record, api_cases_listed_record
 from koreplan.cases import selectors, services
+from koreplan.cases.models import Case
 
 router = Router(tags=["cases"])
 
@@ -112,7 +114,7 @@ def case_detail(request: HttpRequest, case_id: Path[Id]):
 
 @router.patch(
     "/cases/{case_id}",
-    response={200: CaseOut, 409: ErrorOut, **WRITE_ERRORS},
+    response={200: CaseOut, 409: ConflictOut, **WRITE_ERRORS},
     summary="Change the facts of a case",
     description=(
         "Only the facts sent change, and `null` clears one. `revision` is the case's revision "
@@ -125,17 +127,15 @@ def case_update(request: HttpRequest, case_id: Path[Id], payload: CaseUpdateIn):
     changes = payload.facts.model_dump(exclude_unset=True)
     if "case_type" in payload.model_fields_set:
         changes["case_type"] = payload.case_type
-    try:
-        with service_errors(FACT_LOCATIONS):
+    with service_errors(FACT_LOCATIONS):
+        try:
             services.case_facts_update(
                 actor=request.user, case=case, revision=payload.revision, changes=changes, request=request
             )
-    except NinjaValidationError as error:
-        # The service says "stale" as an error on `revision`; over HTTP that is a conflict.
-        stale = [e for e in error.errors if e["loc"] == ["body", "revision"]]
-        if stale:
-            raise Conflict(stale[0]["msg"]) from error
-        raise
+        except services.StaleRevision as error:
+            # Over HTTP a stale revision is a conflict that says what is saved now.
+            fresh = Case.objects.select_related("revised_by").get(pk=case.pk)
+            raise stale_conflict(error, revision=fresh.revision, by=fresh.revised_by, at=fresh.revised_at) from error
     return selectors.case_get(user=request.user, case_id=case.pk)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
@@ -28,8 +29,24 @@ Loc = tuple[str, ...]
 
 
 class Conflict(HttpError):
-    def __init__(self, message: str) -> None:
+    """409: someone saved since the ``revision`` the change was made from; nothing changed.
+
+    The body (``ConflictOut``) names the field that is out of date, the revision saved now,
+    and who saved it and when — what the web's conflict page says (koreplan/web/conflicts.py)
+    — so a client can read again, redo the change from the new revision and send it back.
+    """
+
+    def __init__(self, message: str, *, field: str = "revision", revision: int | None = None,
+                 saved_by: str | None = None, saved_at: datetime | None = None) -> None:
         super().__init__(409, message)
+        self.body = {"detail": message, "field": field, "revision": revision, "saved_by": saved_by, "saved_at": saved_at}
+
+
+def stale_conflict(error: DjangoValidationError, *, revision: int, by, at: datetime | None) -> Conflict:
+    """A service's ``StaleRevision`` as 409, with what is saved now: its revision, who, when."""
+    return Conflict(
+        error.messages[0], revision=revision, saved_by=(by.get_full_name() or by.username) if by else None, saved_at=at
+    )
 
 
 def field_errors(error: DjangoValidationError, locations: Mapping[str, Loc] | None = None) -> list[dict]:
@@ -65,6 +82,8 @@ def install_exception_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
 
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc, Conflict):
+            return api.create_response(request, exc.body, status=409)
         if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
             # The body could not be parsed (ninja raises this from the JSONDecodeError or
             # UnicodeDecodeError): say so in the shape of every other input error.

@@ -71,6 +71,16 @@ class ErrorOut(Schema):
     detail: str
 
 
+class ConflictOut(Schema):
+    """409: someone saved since the revision the change was made from, and nothing changed."""
+
+    detail: str
+    field: str = Field("revision", description="The field that is out of date: `revision`.")
+    revision: int | None = Field(None, description="The revision saved now: read again, redo the change, send it back.")
+    saved_by: str | None = Field(None, description="Who saved that revision.")
+    saved_at: datetime | None = Field(None, description="When it was saved.")
+
+
 class FieldErrorOut(Schema):
     loc: list[str | int] = Field(description='Where the error is, e.g. ["body", "facts", "release_on"].')
     msg: str

@@ -189,7 +189,6 @@ _SURNAMES = (
 # What the person who did a task writes as evidence.
 _EVIDENCE = {
     "notify_municipality_of_intake": "Underretning sendt til kommunens indgang med sikker mail.",
-    "appoint_plan_responsible": "Handleplansansvarlig udpeget og noteret.",
     "intake_interview": "Indsættelsessamtale holdt; behov for bolig og forsørgelse afdækket.",
     "obtain_case_files": "Sagsakter indhentet fra kommunen og fra kriminalforsorgen i frihed.",
     "first_plan": "Første handleplan udarbejdet sammen med den indsatte og underskrevet.",
@@ -463,6 +462,10 @@ class _Generator:
         keeping_up = rng.choices((0.92, 0.65, 0.25), weights=(60, 30, 10))[0]
         left_open: set[int] = set()
         horizon = today + timedelta(days=14)
+        # Step 2 was done at opening (the plan-responsible named). Its turn is still drawn
+        # for, and the draw thrown away, so that every other task and case is worked as it
+        # was before step 2 completed itself: the seed gives the demo the README describes.
+        drawn_only = {t.pk for t in case.tasks.all() if t.obligation_id == services.APPOINT_PLAN_RESPONSIBLE and t.is_done}
         while True:
             # The services read the case's tasks through case.tasks.all(): prefetched with
             # their organisations, a completion costs one query for them instead of one per
@@ -473,7 +476,10 @@ class _Generator:
             )
             tasks = case.tasks.all()
             task = min(
-                (t for t in tasks if t.completed_on is None and t.due_on <= horizon and t.pk not in left_open),
+                (
+                    t for t in tasks
+                    if (t.completed_on is None or t.pk in drawn_only) and t.due_on <= horizon and t.pk not in left_open
+                ),
                 key=lambda t: (t.due_on, t.obligation_id, t.occurrence),
                 default=None,
             )
@@ -495,6 +501,9 @@ class _Generator:
                 done_on = task.due_on + timedelta(days=rng.randint(1, 30))
             else:
                 done_on = task.due_on - timedelta(days=rng.randint(0, 10))
+            if task.pk in drawn_only:
+                left_open.add(task.pk)
+                continue
             # Recurring completions must stay in order; nothing is done before the case began.
             previous = max(
                 (t.completed_on for t in tasks if t.obligation_id == task.obligation_id and t.completed_on),
@@ -561,6 +570,9 @@ class _Generator:
                 responsible = rng.choices(colleagues, weights=list(holders.values()))[0]
                 others = [c for c in colleagues if c != responsible]
                 substitute = rng.choice(others) if others and rng.random() < 0.7 else None
+                # The case is opened at intake with its plan-responsible named, which is
+                # step 2 done (registered today, so the day is told).
+                start = facts.get("intake_on") or facts.get("execution_started_on")
                 case = services.case_open(
                     actor=responsible,
                     client=client,
@@ -569,6 +581,7 @@ class _Generator:
                     plan_responsible=responsible,
                     substitute=substitute,
                     facts=facts,
+                    appointed_on=min(start, today) if start else None,
                 ).case
                 self.story.case_opened(case, stage)
                 self.work(case, stage=stage, municipal_staff=municipal_staff)

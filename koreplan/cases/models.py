@@ -149,6 +149,12 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # Optimistic locking: every write of the facts bumps it; a stale form is refused.
     revision = models.PositiveIntegerField(default=1)
+    # Who made the current revision, and when: a refused form names them (nothing lost).
+    revised_at = models.DateTimeField(_("last changed"), null=True, blank=True)
+    revised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("last changed by"),
+    )
 
     class Meta:
         verbose_name = _("case")

@@ -42,6 +42,14 @@ FACT_COLUMNS: tuple[str, ...] = tuple(f for f in FACT_FIELDS if f != "completed"
 #: Tasks the application creates on events rather than from the timeline.
 REVIEW_AFTER_TRANSFER = "review_after_transfer"
 
+#: Step 2 of the Køreplan (cirk. § 4, stk. 1): done the moment a plan-responsible is named.
+APPOINT_PLAN_RESPONSIBLE = "appoint_plan_responsible"
+#: What the task says was done, where the application completed it itself.
+APPOINTED_AT_OPENING = gettext_lazy("The plan-responsible was named when the case was opened.")
+APPOINTED_ON_THE_CASE = gettext_lazy("The plan-responsible was named on the case.")
+APPOINTED_AT_HANDOVER = gettext_lazy("The plan-responsible was named when the hand-over was accepted.")
+APPOINTED_ALREADY = gettext_lazy("The case already had its plan-responsible.")
+
 
 class StaleRevision(ValidationError):
     """The form or request was made from an older revision: someone saved in between."""
@@ -209,6 +217,46 @@ def case_tasks_sync(*, case: Case, today: date | None = None) -> Timeline:
     return timeline
 
 
+@dataclass(frozen=True)
+class _Appointed:
+    task: Task
+    timeline: Timeline
+
+
+def _appointment_complete(*, case: Case, actor: User, evidence, on: date | None = None) -> _Appointed | None:
+    """Complete the open task to appoint a plan-responsible once the case has one.
+
+    Naming the plan-responsible is the task itself, so it is done by whoever named them,
+    on the day. Nothing happens where the case has no plan-responsible or no such open
+    task (another case type, no intake yet, or done already). Callers hold the
+    transaction, have synced the tasks, and audit the completion with
+    :func:`_appointment_audit` after their own entry.
+    """
+    if case.plan_responsible_id is None:
+        return None
+    if hasattr(case, "_prefetched_objects_cache"):
+        case._prefetched_objects_cache.pop("tasks", None)  # the sync below must read the completion
+    task = case.tasks.filter(
+        obligation_id=APPOINT_PLAN_RESPONSIBLE, from_timeline=True, completed_on__isnull=True
+    ).order_by("occurrence").first()
+    if task is None:
+        return None
+    task.completed_on, task.completed_by, task.evidence = on or timezone.localdate(), actor, str(evidence)
+    task.save(update_fields=["completed_on", "completed_by", "evidence"])
+    # A completion is a fact the rules read: the roadmap follows it.
+    return _Appointed(task, case_tasks_sync(case=case))
+
+
+def _appointment_audit(appointed: _Appointed | None, *, actor: User, case: Case, request: HttpRequest | None) -> None:
+    if appointed is None:
+        return
+    task = appointed.task
+    _audit(
+        "koreplan.task.completed", actor=actor, request=request, case=case, obj=task,
+        obligation=task.obligation_id, occurrence=task.occurrence, completed_on=task.completed_on, automatic=True,
+    )
+
+
 def _clean_facts(values: dict[str, Any], *, birth_date: date) -> dict[str, Any]:
     """Check facts with the domain's own validation; errors name the field."""
     mapping = {"birth_date": birth_date.isoformat()}
@@ -255,9 +303,14 @@ def case_open(
     plan_responsible: User | None = None,
     substitute: User | None = None,
     facts: dict[str, Any] | None = None,
+    appointed_on: date | None = None,
     request: HttpRequest | None = None,
 ) -> CaseOpened:
-    """Open a case at an institution or KIF department, with its first stay and tasks."""
+    """Open a case at an institution or KIF department, with its first stay and tasks.
+
+    A plan-responsible named at opening completes the task to appoint one (step 2), by
+    the actor, on ``appointed_on`` — today unless the case is registered after the fact.
+    """
     facts = {
         k: v for k, v in (facts or {}).items() if k in FACT_COLUMNS and k != "birth_date" and v not in (None, "")
     }
@@ -270,6 +323,8 @@ def case_open(
     if substitute is not None and substitute == plan_responsible:
         raise ValidationError({"substitute": _("The substitute must be another person than the plan-responsible.")})
     _clean_facts({"case_type": case_type, **facts}, birth_date=client.birth_date)
+    if appointed_on is not None and appointed_on > timezone.localdate():
+        raise ValidationError({"plan_responsible": _("A task cannot be completed in the future.")})
     if not facts.get("placement") and holding_organisation.kind == Organisation.Kind.INSTITUTION:
         facts["placement"] = holding_organisation.institution_type
     elif not facts.get("placement"):
@@ -292,7 +347,11 @@ def case_open(
             started_on=case.intake_on or case.supervision_started_on or timezone.localdate(),
         )
         timeline = case_tasks_sync(case=case)
+        appointed = _appointment_complete(case=case, actor=actor, evidence=APPOINTED_AT_OPENING, on=appointed_on)
+        if appointed is not None:
+            timeline = appointed.timeline
         _audit("koreplan.case.opened", actor=actor, request=request, case=case, obj=case, case_type=case_type)
+        _appointment_audit(appointed, actor=actor, case=case, request=request)
     return CaseOpened(case, timeline)
 
 
@@ -319,14 +378,19 @@ def case_facts_update(
     _clean_facts(merged, birth_date=case.client.birth_date)
     with transaction.atomic():
         updated = Case.objects.filter(pk=case.pk, revision=revision).update(
-            revision=revision + 1, **{k: ("" if v is None and k in ("sentence", "placement") else v) for k, v in changes.items()}
+            revision=revision + 1, revised_at=timezone.now(), revised_by=actor, **{k: ("" if v is None and k in ("sentence", "placement") else v) for k, v in changes.items()}
         )
         if not updated:
             raise StaleRevision()
         case.refresh_from_db()
         timeline = case_tasks_sync(case=case)
+        # The task may arise only now (an intake given later) for a case that has its plan-responsible.
+        appointed = _appointment_complete(case=case, actor=actor, evidence=APPOINTED_ALREADY)
+        if appointed is not None:
+            timeline = appointed.timeline
         changed = {k: str(v) if v is not None else None for k, v in changes.items() if current.get(k) != v}
         _audit("koreplan.case.facts_updated", actor=actor, request=request, case=case, obj=case, changed=changed)
+        _appointment_audit(appointed, actor=actor, case=case, request=request)
     return timeline
 
 
@@ -351,11 +415,13 @@ def case_responsibility_set(
         previous = case.plan_responsible_id
         case.plan_responsible, case.substitute, case.substitute_covering = plan_responsible, substitute, substitute_covering
         case.save(update_fields=["plan_responsible", "substitute", "substitute_covering"])
+        appointed = _appointment_complete(case=case, actor=actor, evidence=APPOINTED_ON_THE_CASE)
         _audit(
             "koreplan.case.responsibility_changed", actor=actor, request=request, case=case, obj=case,
             plan_responsible=case.plan_responsible_id, substitute=case.substitute_id,
             substitute_covering=substitute_covering, previous_plan_responsible=previous,
         )
+        _appointment_audit(appointed, actor=actor, case=case, request=request)
     return case
 
 
@@ -585,6 +651,7 @@ def handover_accept(
         if case.substitute_id == new_responsible.pk:
             case.substitute, case.substitute_covering = None, False
         case.revision += 1
+        case.revised_at, case.revised_by = now, actor
         case.save()
         # The new plan-responsible reviews the plan at once (VEJ pkt. 49).
         _event_task(
@@ -597,6 +664,7 @@ def handover_accept(
             basis=["VEJ pkt. 49", "VEJ pkt. 9"],
         )
         case_tasks_sync(case=case)
+        appointed = _appointment_complete(case=case, actor=actor, evidence=APPOINTED_AT_HANDOVER)
         # Before the audit entry, which stays the last step (it holds the chain lock).
         notify(
             recipients=[handover.from_user],
@@ -614,6 +682,7 @@ def handover_accept(
             "koreplan.handover.accepted", actor=actor, request=request, case=case, obj=handover,
             plan_responsible=new_responsible.pk, to_organisation=handover.to_organisation_id,
         )
+        _appointment_audit(appointed, actor=actor, case=case, request=request)
     return handover
 
 

@@ -42,6 +42,7 @@ from koreplan.cases import queries_ui, selectors, services
 from koreplan.cases.forms import (
     FACT_BOOLEAN_FIELDS,
     FACT_DATE_FIELDS,
+    SENTENCE_FIELDS,
     CaseCreateForm,
     CaseFactsForm,
     CaseSearchForm,
@@ -61,6 +62,7 @@ from koreplan.domain.calendar import Period
 from koreplan.domain.facts import FactsError
 from koreplan.domain.timeline import Status, status_of
 from koreplan.organisations.models import Organisation
+from koreplan.web import conflicts
 from koreplan.web.pagination import page_number, query_without_page
 
 CASES_PER_PAGE = 50
@@ -566,7 +568,7 @@ def case_facts(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, case_id=case_id)
     if not _may_edit(request.user, case):
         raise PermissionDenied
-    conflict = False
+    conflict = None
     if request.method == "POST":
         form = CaseFactsForm(request.POST)
         if form.is_valid():
@@ -575,9 +577,10 @@ def case_facts(request: HttpRequest, case_id: int) -> HttpResponse:
                     actor=request.user, case=case, revision=form.cleaned_data["revision"],
                     changes=form.facts(), request=request,
                 )
+            except services.StaleRevision:
+                # Someone saved in between. Nothing was written, and nothing of this person's is lost.
+                form, conflict = _facts_conflict(request, form, case)
             except ValidationError as error:
-                # A stale revision: someone saved in between. Nothing was written.
-                conflict = "revision" in getattr(error, "error_dict", {})
                 add_service_errors(form, error, aliases=form.service_aliases)
             else:
                 messages.success(request, _("The facts are saved, and the Køreplan is recalculated."))
@@ -591,7 +594,19 @@ def case_facts(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(
         request,
         "cases/case_facts.html",
-        {"case": case, "form": form, "error_form": form if form.errors else None, "conflict": conflict},
+        {"case": case, "form": form, "error_form": form if form.errors and not conflict else None, "conflict": conflict},
+        status=conflicts.status(request, conflict),
+    )
+
+
+def _facts_conflict(request: HttpRequest, form: CaseFactsForm, case: Case) -> tuple[CaseFactsForm, conflicts.Conflict]:
+    """The facts as saved now and who saved them, and the form again with the revision saved now."""
+    fresh = Case.objects.select_related("revised_by").get(pk=case.pk)
+    values = {**dict.fromkeys(SENTENCE_FIELDS), **FactsForm.initial_from_case(fresh)}
+    values["placement"] = values["placement"] or None  # "follows from the holding organisation", as the form says
+    saved = conflicts.lines(form.fields, values)
+    return conflicts.rebound(request, form, fresh.revision), conflicts.Conflict(
+        by=fresh.revised_by, at=fresh.revised_at, saved=[("", saved)]
     )
 
 

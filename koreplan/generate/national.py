@@ -72,6 +72,7 @@ from koreplan.cases.models import (
     Stay,
     Task,
 )
+from koreplan.cases.services import APPOINTED_AT_OPENING
 from koreplan.domain.rules.obligations import OBLIGATIONS
 from koreplan.generate import population as pop
 from koreplan.generate.models import GeneratedSet
@@ -336,6 +337,8 @@ class National:
         self.started = time.monotonic()
         self.audit: list[tuple] = []
         self.stats: Counter = Counter()
+        # What case_open writes on step 2, in the language it would write it in.
+        self.appointed_evidence = str(APPOINTED_AT_OPENING)
 
     def say(self, text: str) -> None:
         self.out(f"[{time.monotonic() - self.started:7.1f} s] {text}")
@@ -543,16 +546,27 @@ class National:
         kif_org = lived.holder_id if holder.kind == Organisation.Kind.KIF else (lived.kif_id or lived.holder_id)
         by_who = {"institution": institution_org, "kif": kif_org, "municipality": municipality_id}
         task_ids: dict[tuple[str, int], int] = {}
+        appointed_evidence = self.appointed_evidence
         for o in timeline.obligations:
             task_id = self.t_task.allocate()
             task_ids[(o.id, o.occurrence)] = task_id
             done = o.completed_on
             doer = None
-            if done is not None:
+            evidence = ""
+            if done is not None and o.id == pop.APPOINT_PLAN_RESPONSIBLE:
+                # Step 2 is done at opening, by the one who opened the case with its
+                # plan-responsible named: case_open's completion, logged right after it.
+                doer, evidence = opener, appointed_evidence
+                self.stats["tasks_done"] += 1
+                self._audit(opened_at + timedelta(microseconds=1), "koreplan.task.completed", doer, case_id, client_id,
+                            "cases.task", task_id, {"obligation": o.id, "occurrence": o.occurrence,
+                                                    "completed_on": done.isoformat(), "automatic": True})
+            elif done is not None:
                 doer_org = kif_org if o.who.value == "kif" else pop.holder_on(lived, done)
                 if organisations[doer_org].kind != Organisation.Kind.INSTITUTION and o.who.value == "institution":
                     doer_org = institution_org
                 doer = person_at(doer_org)
+                evidence = _EVIDENCE.get(o.id, "Udført.")
                 self.stats["tasks_done"] += 1
                 self._audit(clock.at(done, 9, 16), "koreplan.task.completed", doer, case_id, client_id, "cases.task",
                             task_id, {"obligation": o.id, "occurrence": o.occurrence, "completed_on": done.isoformat()})
@@ -561,7 +575,7 @@ class National:
             self.t_task.add((
                 task_id, case_id, o.id, o.occurrence, True, o.who.value, by_who[o.who.value], o.due_on, o.asap,
                 o.assumed, o.non_working_day, o.step or "", _basis(o.legal_basis), o.title_da, o.title_en, done,
-                _pk(doer), _EVIDENCE.get(o.id, "Udført.") if done else "", None,
+                _pk(doer), evidence, None,
             ))
 
         # Hand-overs, with the tasks and participations their services make.

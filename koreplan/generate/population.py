@@ -39,6 +39,8 @@ DATE_FACTS = (
 )
 INSTITUTION_CASE_TYPES = frozenset({"imprisonment", "remand_777"})
 RECURRING = frozenset(key for key, rule in OBLIGATIONS.items() if rule.recurring)
+#: Step 2, done when the case is opened with its plan-responsible named (case_open).
+APPOINT_PLAN_RESPONSIBLE = "appoint_plan_responsible"
 
 #: Where people are placed at intake (synthetic_facts draws all four alike; pensions are
 #: few and mostly reached by transfer, which the generator leaves out — see ``_transfer``).
@@ -49,7 +51,6 @@ _PLACEMENTS = (("closed_prison", 30), ("open_prison", 45), ("arresthus", 21), ("
 #: weeks 17/39, case files fetched 5/39.
 COMPLETION_RATES: dict[str, tuple[float, float]] = {
     "notify_municipality_of_intake": (0.96, 0.15),
-    "appoint_plan_responsible": (0.99, 0.05),
     "intake_interview": (0.97, 0.07),
     "obtain_case_files": (0.30, 0.50),
     "first_plan": (0.88, 0.50),
@@ -369,8 +370,14 @@ class Simulator:
 
         completed: dict[str, list[date]] = {}
         timeline = compute_timeline(facts, today=today)
+        # A case is opened with its plan-responsible named, which is step 2 done
+        # (case_open) — but for those called in and not yet admitted, named at intake.
+        named_at_opening = _stage(draft, draft.facts, today) != "awaiting_intake"
         for o in timeline.obligations:
-            if o.id not in RECURRING:
+            if o.id == APPOINT_PLAN_RESPONSIBLE:
+                if named_at_opening:
+                    completed[o.id] = [draft.opened_on]
+            elif o.id not in RECURRING:
                 done = decide(o, None)
                 if done is not None:
                     completed[o.id] = [done]

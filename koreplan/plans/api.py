@@ -32,6 +32,8 @@ from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from koreplan.api.errors import Conflict, stale_conflict
+from koreplan.api.schemas import ConflictOut
 from koreplan.cases.selectors import case_get
 from koreplan.domain import plan as domain
 from koreplan.plans import selectors, services
@@ -217,18 +219,21 @@ def _area_loc(path: str) -> list[str | int]:
 
 
 @contextmanager
-def _service_errors(prefix: tuple[str, ...] = (), locate=None) -> Iterator[None]:
-    """A service's refusal as HTTP: 409 for a stale or locked version, 403, or 422."""
+def _service_errors(prefix: tuple[str, ...] = (), locate=None, version: PlanVersion | None = None) -> Iterator[None]:
+    """A service's refusal as HTTP: 409 for a stale (naming what ``version`` is now) or locked version, 403, or 422."""
     locate = locate or (lambda path: _loc(path, prefix))
     try:
         yield
     except services.StaleRevision as error:
-        raise HttpError(409, error.messages[0]) from error
+        if version is None:
+            raise HttpError(409, error.messages[0]) from error
+        fresh = PlanVersion.objects.select_related("last_adjusted_by").get(pk=version.pk)
+        raise stale_conflict(error, revision=fresh.revision, by=fresh.last_adjusted_by, at=fresh.last_adjusted_at) from error
     except PermissionDenied as error:
         raise HttpError(403, str(error) or "Forbidden") from error
     except DjangoValidationError as error:
         if hasattr(error, "error_dict") and "version" in error.error_dict:
-            raise HttpError(409, error.message_dict["version"][0]) from error
+            raise Conflict(error.message_dict["version"][0], field="version") from error
         if not hasattr(error, "error_dict"):
             raise NinjaValidationError([{"loc": ["body"], "msg": m, "type": "value_error"} for m in error.messages]) from error
         raise NinjaValidationError([
@@ -282,7 +287,7 @@ def _version(plan: ActionPlan, number: int) -> PlanVersion:
 
 
 READ_ERRORS = {401: PlanErrorOut, 404: PlanErrorOut}
-WRITE_ERRORS = {**READ_ERRORS, 403: PlanErrorOut, 409: PlanErrorOut, 422: PlanValidationErrorOut}
+WRITE_ERRORS = {**READ_ERRORS, 403: PlanErrorOut, 409: ConflictOut, 422: PlanValidationErrorOut}
 _VERSION = "/cases/{case_id}/plan/versions/{number}"
 
 
@@ -337,7 +342,7 @@ def build_router() -> Router:
     def section_update(request: HttpRequest, case_id: Path[Id], number: Path[Id], section: Path[str], payload: PlanSectionIn):
         _, plan = _plan(request, case_id)
         version = _version(plan, number)
-        with _service_errors(("data",)):
+        with _service_errors(("data",), version=version):
             services.plan_section_update(
                 actor=request.user, version=version, revision=payload.revision, section=section, data=payload.data,
                 request=request,
@@ -358,7 +363,7 @@ def build_router() -> Router:
     def area_add(request: HttpRequest, case_id: Path[Id], number: Path[Id], payload: PlanAreaIn):
         _, plan = _plan(request, case_id)
         version = _version(plan, number)
-        with _service_errors(locate=_area_loc):
+        with _service_errors(locate=_area_loc, version=version):
             services.plan_area_save(
                 actor=request.user, version=version, revision=payload.revision, area=_area(payload, ""),
                 priority=payload.priority, justification=payload.justification,
@@ -370,7 +375,7 @@ def build_router() -> Router:
     def area_change(request: HttpRequest, case_id: Path[Id], number: Path[Id], key: Path[str], payload: PlanAreaIn):
         _, plan = _plan(request, case_id)
         version = _version(plan, number)
-        with _service_errors(locate=_area_loc):
+        with _service_errors(locate=_area_loc, version=version):
             services.plan_area_save(
                 actor=request.user, version=version, revision=payload.revision, area=_area(payload, key),
                 priority=payload.priority, justification=payload.justification,
@@ -384,7 +389,7 @@ def build_router() -> Router:
     def area_remove(request: HttpRequest, case_id: Path[Id], number: Path[Id], key: Path[str], payload: PlanAreaRemoveIn):
         _, plan = _plan(request, case_id)
         version = _version(plan, number)
-        with _service_errors(locate=_area_loc):
+        with _service_errors(locate=_area_loc, version=version):
             services.plan_area_remove(
                 actor=request.user, version=version, revision=payload.revision, key=key,
                 justification=payload.justification, discussed_with_client=payload.discussed_with_client, request=request,

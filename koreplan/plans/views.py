@@ -9,8 +9,6 @@ every form also works as an ordinary page without JavaScript.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
@@ -30,6 +28,10 @@ from koreplan.domain import plan as domain
 from koreplan.plans import forms, presentation, selectors, services
 from koreplan.plans.models import PlanStatus, PlanVersion
 from koreplan.plans.pdf import render_pdf
+from koreplan.web import conflicts
+from koreplan.web.conflicts import Conflict
+from koreplan.web.conflicts import lines as _lines
+from koreplan.web.conflicts import shown_value as _shown_value
 from koreplan.plans.presentation import LIFE_AREA_BY_SLUG, LIFE_AREA_SLUGS, SECTION_BY_KEY, SECTION_SLUGS
 
 # -- helpers --------------------------------------------------------------------------------
@@ -282,52 +284,18 @@ def section_edit(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
     return _edit_response(request, _context(
         request, case, view, form=form, formset=formset, section=section, target=target, partial=partial,
         action=request.path, title=_section_title(section), conflict=conflict,
-    ), status=409 if conflict and not request.htmx else 200)
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """What someone else saved while this person was editing the same section."""
-
-    by: Any  # the User who saved last
-    at: Any  # when
-    saved: list[tuple[str, list[tuple[str, str]]]]  # (heading, [(label, value)]) as saved now
-
-
-def _shown_value(field, value) -> str:
-    """A field's value as a reader reads it: a choice by its label, a date, yes/no."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, bool):
-        return str(_("Yes") if value else _("No"))
-    choices = dict(getattr(field, "choices", ()) or ())
-    if choices:
-        return str(choices.get(value, value))
-    if isinstance(value, date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
-    return str(value)
-
-
-def _lines(fields, values: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) of a form's visible fields, as a reader reads them."""
-    return [
-        (str(field.label), _shown_value(field, values.get(name)))
-        for name, field in fields.items()
-        if not field.widget.is_hidden and name in values
-    ]
+    ), status=conflicts.status(request, conflict))
 
 
 def _conflict(request, form, version, saved_of) -> tuple[Any, Conflict]:
     """Someone saved the version after this form was opened (StaleRevision). Nothing is
-    lost: the form keeps what this person wrote and now names the revision saved since,
-    so saving again is a deliberate choice after seeing the other text beside it.
-    ``saved_of(content)`` gives what is saved now as (heading, [(label, value)]) blocks."""
+    lost: the form keeps what this person wrote and now names the revision saved since
+    (koreplan/web/conflicts.py). ``saved_of(content)`` gives what is saved now as
+    (heading, [(label, value)]) blocks."""
     fresh = PlanVersion.objects.select_related("last_adjusted_by").get(pk=version.pk)
-    data = request.POST.copy()
-    data[form.add_prefix("revision")] = str(fresh.revision)
-    rebound = type(form)(data, initial=form.initial, prefix=form.prefix)
-    rebound.is_valid()
-    return rebound, Conflict(by=fresh.last_adjusted_by, at=fresh.last_adjusted_at, saved=saved_of(fresh.content_value()))
+    return conflicts.rebound(request, form, fresh.revision), Conflict(
+        by=fresh.last_adjusted_by, at=fresh.last_adjusted_at, saved=saved_of(fresh.content_value())
+    )
 
 
 def _section_conflict(request, form, formset, version) -> tuple[Any, Conflict]:
@@ -397,7 +365,7 @@ def description_edit(request: HttpRequest, case_id: int, area_slug: str) -> Http
         request, case, view, form=form, formset=formset, section=domain.Section.DESCRIPTION, target=target,
         partial="description_area", area_slug=area_slug, action=request.path,
         title=f"{SECTION_BY_KEY['description'].title}: {presentation.LifeArea(area).label}", conflict=conflict,
-    ), status=409 if conflict and not request.htmx else 200)
+    ), status=conflicts.status(request, conflict))
 
 
 @require_http_methods(["GET", "POST"])

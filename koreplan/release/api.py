@@ -33,7 +33,8 @@ from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from koreplan.api.schemas import schema_enum
+from koreplan.api.errors import stale_conflict
+from koreplan.api.schemas import ConflictOut, schema_enum
 from koreplan.accounts.models import User
 from koreplan.cases.selectors import case_get
 from koreplan.domain import release as domain
@@ -275,13 +276,16 @@ def _loc(path: str) -> list[str | int]:
 
 
 @contextmanager
-def _service_errors(locations: dict[str, str] | None = None) -> Iterator[None]:
-    """A service's refusal as HTTP: 409 for a stale revision, 403, or 422 at the field."""
+def _service_errors(locations: dict[str, str] | None = None, meeting: Meeting | None = None) -> Iterator[None]:
+    """A service's refusal as HTTP: 409 for a stale revision (naming what ``meeting`` is now), 403, or 422."""
     locations = locations or {}
     try:
         yield
     except services.StaleRevision as error:
-        raise HttpError(409, error.messages[0]) from error
+        if meeting is None:
+            raise HttpError(409, error.messages[0]) from error
+        fresh = Meeting.objects.select_related("updated_by").get(pk=meeting.pk)
+        raise stale_conflict(error, revision=fresh.revision, by=fresh.updated_by, at=fresh.updated_at) from error
     except PermissionDenied as error:
         raise HttpError(403, str(error) or "Forbidden") from error
     except DjangoValidationError as error:
@@ -415,7 +419,7 @@ def _participants(items: list[ParticipantIn] | None) -> list[services.Participan
 
 
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+WRITE_ERRORS = {**READ_ERRORS, 403: ErrorOut, 409: ConflictOut, 422: ValidationErrorOut}
 _RELEASE = "/cases/{case_id}/release"
 _MEETING = _RELEASE + "/meetings/{meeting_id}"
 
@@ -512,7 +516,7 @@ def build_router() -> Router:
         )
         if "department_id" in payload.model_fields_set:
             changes["department"] = _department(payload.department_id, "department_id")
-        with _service_errors({"department": "department_id"}):
+        with _service_errors({"department": "department_id"}, meeting=meeting):
             services.meeting_update(
                 actor=request.user, meeting=meeting, revision=payload.revision, changes=changes,
                 participants=_participants(payload.participants), request=request,
@@ -527,7 +531,7 @@ def build_router() -> Router:
     def meeting_held(request: HttpRequest, case_id: Path[Id], meeting_id: Path[Id], payload: MeetingHeldIn):
         case = case_get(user=request.user, case_id=case_id)
         meeting = selectors.meeting_get(case=case, meeting_id=meeting_id)
-        with _service_errors({"plan_holder_after": "plan_holder_after_id"}):
+        with _service_errors({"plan_holder_after": "plan_holder_after_id"}, meeting=meeting):
             services.meeting_hold(
                 actor=request.user, meeting=meeting, revision=payload.revision, held_on=payload.held_on,
                 attended=payload.attended_ids,
@@ -542,7 +546,7 @@ def build_router() -> Router:
     def meeting_cancel(request: HttpRequest, case_id: Path[Id], meeting_id: Path[Id], payload: MeetingCancelIn):
         case = case_get(user=request.user, case_id=case_id)
         meeting = selectors.meeting_get(case=case, meeting_id=meeting_id)
-        with _service_errors({"cancelled_reason": "reason"}):
+        with _service_errors({"cancelled_reason": "reason"}, meeting=meeting):
             services.meeting_cancel(
                 actor=request.user, meeting=meeting, reason=payload.reason, revision=payload.revision, request=request
             )

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
@@ -34,6 +34,7 @@ from koreplan.organisations.models import Organisation
 from koreplan.release import forms, selectors, services
 from koreplan.release.invitations import invitation_filename, meeting_invitation
 from koreplan.release.models import Meeting, ReadinessItem, ReleaseOutcome
+from koreplan.web import conflicts
 
 KIND_SLUGS = {
     "loesladelsesmoede": Meeting.Kind.RELEASE_MEETING,
@@ -168,17 +169,35 @@ def readiness_update(request: HttpRequest, case_id: int, item: str) -> HttpRespo
 # -- meetings -----------------------------------------------------------------------------------------
 
 
-def _meeting_page(request, case, *, kind, form, formset, meeting=None, status=200) -> HttpResponse:
+def _meeting_page(request, case, *, kind, form, formset, meeting=None, conflict=None) -> HttpResponse:
     return render(
         request,
         "release/meeting_form.html",
         {
             "case": case, "client": case.client, "kind": kind, "kind_label": Meeting.Kind(kind).label,
             "form": form, "formset": formset, "meeting": meeting, "error_form": form if form.errors else None,
-            "anchor": ANCHORS[kind],
+            "anchor": ANCHORS[kind], "conflict": conflict,
         },
-        status=status,
+        status=conflicts.status(request, conflict),
     )
+
+
+def _fresh(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_related("updated_by", "department", "plan_holder_after").get(pk=meeting.pk)
+
+
+def _meeting_conflict(request, form, case: Case, meeting: Meeting) -> tuple[forms.MeetingEditForm, conflicts.Conflict]:
+    """The meeting as saved now — when, where and who takes part — and who changed it last."""
+    fresh = _fresh(meeting)
+    saved = [(_("When and where"), conflicts.lines(form.fields, forms.MeetingEditForm.initial_for(fresh)))]
+    row = forms.ParticipantForm(departments=forms.ParticipantFormSet(case=case).departments)
+    for p in fresh.participants.all():
+        values = {"role": p.role, "department": p.department, "email": p.email, "phone": p.phone}
+        saved.append((f"{p.name} – {p.get_party_display()}", [(k, v) for k, v in conflicts.lines(row.fields, values) if v]))
+    rebound = conflicts.rebound(
+        request, form, fresh.revision, make=lambda data: forms.MeetingEditForm(data, case=case, kind=meeting.kind)
+    )
+    return rebound, conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=saved)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -224,6 +243,7 @@ def meeting_edit(request: HttpRequest, case_id: int, meeting_id: int) -> HttpRes
     if meeting.status != Meeting.Status.PLANNED:
         messages.info(request, _("Only a planned meeting can be changed."))
         return redirect(release_url(case, ANCHORS[meeting.kind]))
+    conflict = None
     if request.method == "POST":
         form = forms.MeetingEditForm(request.POST, case=case, kind=meeting.kind)
         formset = forms.ParticipantFormSet(request.POST, case=case, prefix="deltager")
@@ -233,6 +253,8 @@ def meeting_edit(request: HttpRequest, case_id: int, meeting_id: int) -> HttpRes
                     actor=request.user, meeting=meeting, revision=form.cleaned_data.get("revision") or meeting.revision,
                     changes=form.values(), participants=formset.participants(), request=request,
                 )
+            except services.StaleRevision:
+                form, conflict = _meeting_conflict(request, form, case, meeting)
             except ValidationError as error:
                 forms.add_service_errors(form, error, formset=formset, aliases={"starts_at": "starts", "ends_at": "ends"})
             else:
@@ -244,7 +266,7 @@ def meeting_edit(request: HttpRequest, case_id: int, meeting_id: int) -> HttpRes
         services.release_read_record(actor=request.user, case=case, request=request, page="meeting_edit")
         form = forms.MeetingEditForm(initial=forms.MeetingEditForm.initial_for(meeting), case=case, kind=meeting.kind)
         formset = forms.ParticipantFormSet(initial=forms.participant_initial(meeting), case=case, prefix="deltager")
-    return _meeting_page(request, case, kind=meeting.kind, form=form, formset=formset, meeting=meeting)
+    return _meeting_page(request, case, kind=meeting.kind, form=form, formset=formset, meeting=meeting, conflict=conflict)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -253,6 +275,7 @@ def meeting_held(request: HttpRequest, case_id: int, meeting_id: int) -> HttpRes
     case = case_get(user=request.user, case_id=case_id)
     meeting = selectors.meeting_get(case=case, meeting_id=meeting_id)
     _require(services.may_write_meetings(request.user, case))
+    conflict = None
     if request.method == "POST":
         form = forms.MeetingHeldForm(request.POST, meeting=meeting)
         if form.is_valid():
@@ -261,6 +284,8 @@ def meeting_held(request: HttpRequest, case_id: int, meeting_id: int) -> HttpRes
                     actor=request.user, meeting=meeting, revision=form.cleaned_data.get("revision"), request=request,
                     **form.service_arguments(),
                 )
+            except services.StaleRevision:
+                form, conflict, meeting = _held_conflict(request, form, meeting)
             except ValidationError as error:
                 forms.add_service_errors(form, error)
             else:
@@ -278,8 +303,43 @@ def meeting_held(request: HttpRequest, case_id: int, meeting_id: int) -> HttpRes
     return render(
         request, "release/meeting_held.html",
         {"case": case, "client": case.client, "meeting": meeting, "form": form,
-         "error_form": form if form.errors else None, "anchor": ANCHORS[meeting.kind]},
+         "error_form": form if form.errors else None, "anchor": ANCHORS[meeting.kind], "conflict": conflict},
+        status=conflicts.status(request, conflict),
     )
+
+
+def _meeting_now(fresh: Meeting, *, participants: bool = True) -> conflicts.Saved:
+    """A meeting as it is now, for the conflict page: its status, when and where, and who takes part."""
+    when = timezone.localtime(fresh.starts_at)
+    now = [
+        (_("Status"), fresh.get_status_display()),
+        (_("When and where"), ", ".join(filter(None, [
+            formats.date_format(when, "SHORT_DATETIME_FORMAT"), fresh.get_form_display(), fresh.location,
+        ]))),
+    ]
+    if fresh.status == Meeting.Status.CANCELLED:
+        now.append((_("Why is the meeting cancelled?"), fresh.cancelled_reason))
+    saved = [("", now)]
+    if participants:
+        saved.append((_("Participants"), [(p.get_party_display(), p.name) for p in fresh.participants.all()]))
+    return saved
+
+
+def _held_conflict(request, form, meeting: Meeting) -> tuple[forms.MeetingHeldForm, conflicts.Conflict, Meeting]:
+    """Someone changed the meeting while this person recorded it as held: the meeting as it
+    is now (moved, its participants, or already recorded) beside what this person wrote."""
+    fresh = _fresh(meeting)
+    saved = _meeting_now(fresh, participants=fresh.status != Meeting.Status.HELD)
+    if fresh.status == Meeting.Status.HELD:
+        values = {
+            "held_on": fresh.held_on, "attended": [str(p.pk) for p in fresh.participants.all() if p.attended],
+            "plan_holder_after": fresh.plan_holder_after, "plan_holder_after_name": fresh.plan_holder_after_name,
+            "municipal_follow_up": fresh.municipal_follow_up, "follow_up_called_by": fresh.follow_up_called_by,
+            "follow_up_called_by_name": fresh.follow_up_called_by_name, "minutes": fresh.minutes,
+        }
+        saved[0][1].extend(conflicts.lines(forms.MeetingHeldForm(meeting=fresh).fields, values))
+    rebound = conflicts.rebound(request, form, fresh.revision, make=lambda data: forms.MeetingHeldForm(data, meeting=fresh))
+    return rebound, conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=saved), fresh
 
 
 @require_POST
@@ -293,6 +353,16 @@ def meeting_cancel(request: HttpRequest, case_id: int, meeting_id: int) -> HttpR
             services.meeting_cancel(
                 actor=request.user, meeting=meeting, reason=form.cleaned_data["cancelled_reason"],
                 revision=form.cleaned_data.get("revision"), request=request,
+            )
+        except services.StaleRevision:
+            # Someone changed the meeting in between: show it as it is now, and keep the reason written.
+            fresh = _fresh(meeting)
+            conflict = conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=_meeting_now(fresh))
+            return render(
+                request, "release/meeting_cancel.html",
+                {"case": case, "client": case.client, "meeting": fresh, "anchor": ANCHORS[meeting.kind],
+                 "form": conflicts.rebound(request, form, fresh.revision), "conflict": conflict},
+                status=conflicts.status(request, conflict),
             )
         except ValidationError as error:
             for message in error.messages:

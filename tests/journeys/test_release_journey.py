@@ -35,6 +35,7 @@ import time_machine
 
 from koreplan.audit.models import AuditEntry
 from koreplan.audit.selectors import audit_chain_verify
+from koreplan.cases import selectors as case_selectors
 from koreplan.cases import services as case_services
 from koreplan.cases.models import Case, Handover, Task
 from koreplan.cases.tests.factories import open_case
@@ -134,12 +135,13 @@ def test_from_the_notice_of_intake_to_the_four_week_follow_up(
         row = koreplan_row(page, first_plan)
         assert "Trin 5" in row and "Første handleplan" in row and "Kommende" in row
         assert f'<time datetime="{first_plan.due_on.isoformat()}">' in row
-        # She named herself plan-responsible in the form; she ticks off step 2 on the Køreplan.
+        # She named herself plan-responsible in the form: step 2 of the Køreplan is done
+        # with it, by her, today — nothing left to tick off.
         appoint = task(case, "appoint_plan_responsible")
-        page = susanne.submit(page, f"/sager/{case.pk}/opgaver/{appoint.pk}/udfoer/", {
-            f"t{appoint.pk}-evidence": "Susanne Holm udpeget ved oprettelsen af sagen.",
-        })
-        assert page.url == case_url and task(case, "appoint_plan_responsible").completed_by == socialraadgiver
+        assert (appoint.completed_on, appoint.completed_by) == (INTAKE, socialraadgiver)
+        assert appoint.evidence == "Handleplansansvarlig var udpeget, da sagen blev oprettet."
+        assert f"/sager/{case.pk}/opgaver/{appoint.pk}/udfoer/" not in page.html
+        assert appoint.pk not in [t.pk for t in case_selectors.my_open_tasks(user=socialraadgiver)]
 
     # -- 2. Consent, the notice of intake, and the municipality takes hold -------------------------------
     with on(INTAKE, 11):

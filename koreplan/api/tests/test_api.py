@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from koreplan.accounts.models import Role
@@ -291,6 +292,22 @@ def test_opening_a_case_creates_the_client_and_the_tasks(susanne, socialraadgive
     assert {"koreplan.client.created", "koreplan.case.opened"} <= actions
 
 
+@pytest.mark.parametrize("named", [True, False])
+def test_opening_a_case_with_a_plan_responsible_completes_step_2(susanne, socialraadgiver, guldborgsund, named):
+    body = new_case_body(socialraadgiver, **({} if named else {"plan_responsible_id": None}))
+    response = call(susanne, "post", "/cases", body)
+    assert response.status_code == 201, response.content
+    appoint = Task.objects.get(case_id=response.json()["id"], obligation_id="appoint_plan_responsible")
+    if named:
+        assert (appoint.completed_on, appoint.completed_by) == (timezone.localdate(), socialraadgiver)
+        assert AuditEntry.objects.filter(action="koreplan.task.completed", object_id=str(appoint.pk)).exists()
+        worklist = call(susanne, "get", "/me/tasks").json()
+        listed = [t for section in ("overdue", "this_week", "later") for t in worklist.get(section, [])]
+        assert listed and appoint.pk not in {t["id"] for t in listed}
+    else:
+        assert appoint.completed_on is None and appoint.completed_by is None
+
+
 def test_a_known_cpr_number_opens_another_case_for_the_same_client(susanne, socialraadgiver, sag):
     body = new_case_body(socialraadgiver, cpr=sag.client.cpr, first_name="", last_name="", acting_municipality_code="")
     response = call(susanne, "post", "/cases", body)
@@ -420,7 +437,11 @@ def test_a_stale_revision_is_409_and_changes_nothing(susanne, sag):
     assert first.status_code == 200
     response = call(susanne, "patch", f"/cases/{sag.pk}", {"revision": 1, "facts": {"needs_assistance": False}})
     assert response.status_code == 409
-    assert response.json()["detail"]  # says what happened, in the user's language
+    body = response.json()
+    assert body["detail"]  # says what happened, in the user's language
+    # … and names the field, the revision saved now, and who saved it and when.
+    assert body["field"] == "revision" and body["revision"] == 2
+    assert body["saved_by"] == "Susanne Holm" and body["saved_at"]
     sag.refresh_from_db()
     assert sag.needs_assistance is True and sag.revision == 2
 

@@ -166,6 +166,23 @@ def test_the_demo_has_cases_at_every_stage(demo):
     assert not JournalEntry.objects.filter(occurred_on__gt=today).exists()
 
 
+def test_every_case_opened_with_its_plan_responsible_has_step_2_done(demo):
+    """Every demo case is opened at its intake with its plan-responsible named: step 2 is
+    done then (today for those called in but not yet admitted), by the one who opened it."""
+    appoint = Task.objects.filter(obligation_id="appoint_plan_responsible").select_related("case")
+    assert appoint.count() > 100
+    assert not appoint.filter(completed_on__isnull=True).exists()
+    for task in appoint:
+        case = task.case
+        assert task.completed_on == min(case.intake_on or case.execution_started_on, TODAY)
+        assert task.evidence == "Handleplansansvarlig var udpeget, da sagen blev oprettet."
+        opened = AuditEntry.objects.get(action="koreplan.case.opened", case_id=case.pk)
+        assert task.completed_by_id == opened.actor_id
+        assert AuditEntry.objects.filter(
+            action="koreplan.task.completed", object_id=str(task.pk), data__automatic=True
+        ).count() == 1
+
+
 def test_the_demo_is_made_through_the_services(demo):
     for client in Client.objects.all():
         assert parse_cpr(client.cpr, today=TODAY) == (client.cpr, client.birth_date)

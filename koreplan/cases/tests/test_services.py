@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from koreplan.audit.models import AuditEntry
 from koreplan.cases import selectors, services
@@ -138,6 +139,8 @@ def test_nobody_lets_go_before_another_has_hold(sag, socialraadgiver, fremmed, a
     services.handover_accept(actor=fremmed, handover=handover)
     sag.refresh_from_db()
     assert (sag.holding_organisation, sag.plan_responsible) == (andet_faengsel, fremmed)
+    # A new revision of the case: a facts form opened before it names who made it.
+    assert sag.revision == 2 and sag.revised_by == fremmed and sag.revised_at is not None
     assert sag.tasks.get(obligation_id="review_after_transfer").assignee == fremmed
     assert sag.stays.count() == 2 and sag.stays.get(ended_on=None).organisation == andet_faengsel
     # The sender keeps sight until its status on the plan is handed over, then lets go.
@@ -188,7 +191,8 @@ def test_visibility_personas(sag, socialraadgiver, kollega, leder, fremmed, kif,
 
 def test_the_worklist_shows_my_tasks_and_those_i_cover(sag, socialraadgiver, kollega):
     mine = selectors.worklist(user=socialraadgiver)
-    assert {t.obligation_id for t in mine.overdue} >= {"appoint_plan_responsible", "intake_interview"}
+    # Step 2 was done when she was named at opening; the intake interview waits for her.
+    assert "intake_interview" in {t.obligation_id for t in mine.overdue}
     assert selectors.worklist(user=kollega).count == 0
     services.case_responsibility_set(
         actor=socialraadgiver, case=sag, plan_responsible=socialraadgiver, substitute=kollega, substitute_covering=True
@@ -272,3 +276,146 @@ def test_fact_errors_are_danish_in_the_danish_ui(socialraadgiver, guldborgsund):
     assert raised.value.message_dict["release_on"] == [
         "Løsladelse efter endt straf (05-01-2025) ligger før indsættelsesdato (05-01-2026)."
     ]
+
+
+# -- step 2: naming the plan-responsible is the task to appoint one ----------------------------
+
+
+def appoint_task(case: Case) -> Task:
+    return case.tasks.get(obligation_id="appoint_plan_responsible")
+
+
+def open_without_plan_responsible(actor, municipality) -> Case:
+    client = services.client_create(
+        actor=actor, cpr=a_cpr(), first_name="Jens", last_name="Hansen", acting_municipality=municipality
+    )
+    return services.case_open(
+        actor=actor, client=client, case_type="imprisonment", holding_organisation=actor.organisation,
+        facts={"sentence": "P2Y", "intake_on": TODAY - timedelta(days=20), "release_on": TODAY + timedelta(days=710)},
+    ).case
+
+
+def test_a_case_opened_with_its_plan_responsible_has_step_2_done(socialraadgiver, guldborgsund):
+    case = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    task = appoint_task(case)
+    assert (task.completed_on, task.completed_by) == (TODAY, socialraadgiver)
+    assert task.evidence == "Handleplansansvarlig var udpeget, da sagen blev oprettet."
+    assert task.pk not in selectors.my_open_tasks(user=socialraadgiver).values_list("pk", flat=True)
+    assert "appoint_plan_responsible" not in {t.obligation_id for t in selectors.worklist(user=socialraadgiver).overdue}
+    entry = AuditEntry.objects.get(action="koreplan.task.completed", case_id=case.pk)
+    assert entry.actor == socialraadgiver and entry.object_id == str(task.pk)
+    assert entry.data == {
+        "obligation": "appoint_plan_responsible", "occurrence": 1, "completed_on": TODAY.isoformat(), "automatic": True,
+    }
+    # Logged after the opening, in the same transaction.
+    opened = AuditEntry.objects.get(action="koreplan.case.opened", case_id=case.pk)
+    assert opened.pk < entry.pk
+
+
+def test_the_timeline_returned_at_opening_shows_step_2_done(socialraadgiver, guldborgsund):
+    client = services.client_create(
+        actor=socialraadgiver, cpr=a_cpr(), first_name="A", last_name="B", acting_municipality=guldborgsund
+    )
+    opened = services.case_open(
+        actor=socialraadgiver, client=client, case_type="imprisonment", holding_organisation=socialraadgiver.organisation,
+        plan_responsible=socialraadgiver,
+        facts={"sentence": "P2Y", "intake_on": TODAY, "release_on": TODAY + timedelta(days=730)},
+    )
+    step_2 = next(o for o in opened.timeline.obligations if o.id == "appoint_plan_responsible")
+    assert step_2.completed_on == TODAY
+
+
+def test_a_case_opened_without_a_plan_responsible_keeps_step_2_open(socialraadgiver, leder, guldborgsund):
+    case = open_without_plan_responsible(leder, guldborgsund)
+    assert case.plan_responsible is None
+    task = appoint_task(case)
+    assert task.completed_on is None and task.completed_by is None and task.evidence == ""
+    assert not AuditEntry.objects.filter(action="koreplan.task.completed", case_id=case.pk).exists()
+
+
+def test_naming_the_plan_responsible_later_completes_step_2(socialraadgiver, leder, kollega, guldborgsund):
+    case = open_without_plan_responsible(leder, guldborgsund)
+    with time_machine.travel(TODAY + timedelta(days=3), tick=False):
+        services.case_responsibility_set(actor=leder, case=case, plan_responsible=socialraadgiver, substitute=kollega)
+    task = appoint_task(case)
+    assert (task.completed_on, task.completed_by) == (TODAY + timedelta(days=3), leder)
+    assert task.evidence == "Handleplansansvarlig blev udpeget på sagen."
+    assert AuditEntry.objects.filter(
+        action="koreplan.task.completed", case_id=case.pk, object_id=str(task.pk), data__automatic=True
+    ).count() == 1
+    # Changing who holds the plan again does not touch the task done.
+    services.case_responsibility_set(actor=leder, case=case, plan_responsible=kollega, substitute=None)
+    task.refresh_from_db()
+    assert (task.completed_on, task.completed_by) == (TODAY + timedelta(days=3), leder)
+    assert AuditEntry.objects.filter(action="koreplan.task.completed", case_id=case.pk).count() == 1
+
+
+def test_naming_only_a_substitute_leaves_step_2_open(socialraadgiver, leder, guldborgsund):
+    case = open_without_plan_responsible(leder, guldborgsund)
+    services.case_responsibility_set(actor=leder, case=case, plan_responsible=None, substitute=socialraadgiver)
+    assert appoint_task(case).completed_on is None
+
+
+def test_a_plan_responsible_named_before_the_intake_is_known_completes_step_2_when_it_is(socialraadgiver, guldborgsund):
+    case = open_case(actor=socialraadgiver, municipality=guldborgsund, intake_on=None, release_on=None)
+    assert not case.tasks.filter(obligation_id="appoint_plan_responsible").exists()
+    services.case_facts_update(
+        actor=socialraadgiver, case=case, revision=case.revision,
+        changes={"intake_on": TODAY - timedelta(days=2), "release_on": TODAY + timedelta(days=700)},
+    )
+    task = appoint_task(case)
+    assert (task.completed_on, task.completed_by) == (TODAY, socialraadgiver)
+    assert task.evidence == "Sagen havde allerede en handleplansansvarlig."
+
+
+def test_step_2_says_in_english_what_was_done_for_an_english_user(socialraadgiver, guldborgsund):
+    with translation.override("en"):
+        case = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    assert appoint_task(case).evidence == "The plan-responsible was named when the case was opened."
+
+
+def test_the_sync_and_the_nightly_sweep_keep_step_2_done(sag, socialraadgiver):
+    task = appoint_task(sag)
+    assert task.completed_on == TODAY
+    services.case_facts_update(
+        actor=socialraadgiver, case=sag, revision=sag.revision, changes={"intake_on": TODAY - timedelta(days=10)}
+    )
+    with time_machine.travel(TODAY + timedelta(days=1), tick=False):
+        assert services.case_recalculate_open() == 1
+    again = sag.tasks.filter(obligation_id="appoint_plan_responsible")
+    assert again.count() == 1
+    assert (again[0].pk, again[0].completed_on, again[0].completed_by) == (task.pk, TODAY, socialraadgiver)
+    assert again[0].due_on == TODAY - timedelta(days=10)
+    assert AuditEntry.objects.filter(action="koreplan.task.completed", case_id=sag.pk).count() == 1
+
+
+def test_accepting_a_hand_over_names_the_plan_responsible_and_completes_step_2(
+    socialraadgiver, leder, fremmed, andet_faengsel, guldborgsund
+):
+    case = open_without_plan_responsible(leder, guldborgsund)
+    handover = services.handover_request(
+        actor=leder, case=case, kind=Handover.Kind.INSTITUTION, to_organisation=andet_faengsel
+    )
+    services.handover_accept(actor=fremmed, handover=handover)
+    task = appoint_task(case)
+    assert (task.completed_on, task.completed_by) == (TODAY, fremmed)
+    assert task.responsible_organisation == andet_faengsel
+
+
+def test_opening_with_step_2_done_on_an_earlier_day(socialraadgiver, guldborgsund):
+    case = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    client = services.client_create(
+        actor=socialraadgiver, cpr=a_cpr(), first_name="A", last_name="B", acting_municipality=guldborgsund
+    )
+    with pytest.raises(ValidationError) as raised:
+        services.case_open(
+            actor=socialraadgiver, client=client, case_type="imprisonment", holding_organisation=case.holding_organisation,
+            plan_responsible=socialraadgiver, facts={"intake_on": TODAY}, appointed_on=TODAY + timedelta(days=1),
+        )
+    assert "plan_responsible" in raised.value.message_dict
+    opened = services.case_open(
+        actor=socialraadgiver, client=client, case_type="imprisonment", holding_organisation=case.holding_organisation,
+        plan_responsible=socialraadgiver, facts={"intake_on": TODAY - timedelta(days=40)},
+        appointed_on=TODAY - timedelta(days=40),
+    )
+    assert appoint_task(opened.case).completed_on == TODAY - timedelta(days=40)

@@ -221,7 +221,7 @@ def test_every_mark_as_done_form_is_its_own_task_s_on_the_worklist_and_the_case_
 
 
 def test_a_long_worklist_comes_in_pages_and_counts_its_sections_in_full(client, socialraadgiver, guldborgsund, sag):
-    for _ in range(5):
+    for _ in range(6):  # step 2 is done at opening: six cases make more than a page
         open_case(actor=socialraadgiver, municipality=guldborgsund)
     everything = selectors.worklist(user=socialraadgiver, today=TODAY)
     assert everything.count > views.WORKLIST_PER_PAGE  # the test needs more than one page
@@ -257,7 +257,7 @@ def test_the_worklist_summary_links_the_page_each_section_begins_on(client, soci
 
 
 def test_a_failed_mark_as_done_shows_the_page_its_task_is_on(client, socialraadgiver, guldborgsund, sag):
-    for _ in range(5):
+    for _ in range(6):  # step 2 is done at opening: six cases make more than a page
         open_case(actor=socialraadgiver, municipality=guldborgsund)
     everything = selectors.worklist(user=socialraadgiver, today=TODAY)
     last = [*everything.overdue, *everything.this_week, *everything.later][-1]
@@ -379,6 +379,34 @@ def test_a_new_client_and_case_are_opened_from_one_form(client, socialraadgiver,
     assert case.plan_responsible == socialraadgiver
     assert case.tasks.exists()
     assert case.client.birth_date == date(1988, 3, 14)
+
+
+def test_opening_a_case_with_its_plan_responsible_leaves_step_2_done_off_the_lists(
+    client, socialraadgiver, faengsel, guldborgsund
+):
+    client.force_login(socialraadgiver)
+    cpr = a_cpr(date(1988, 3, 14))
+    client.post(
+        "/sager/ny/", new_case_data(cpr=cpr, municipality=guldborgsund, organisation=faengsel, plan_responsible=socialraadgiver)
+    )
+    case = Case.objects.get(client__cpr=cpr)
+    appoint = case.tasks.get(obligation_id="appoint_plan_responsible")
+    assert (appoint.completed_on, appoint.completed_by) == (timezone.localdate(), socialraadgiver)
+    assert appoint.evidence == "Handleplansansvarlig var udpeget, da sagen blev oprettet."
+    # Neither the worklist nor the case page offers to mark it done.
+    assert f'id="task-{appoint.pk}"' not in html_of(client.get("/opgaver/"))
+    assert f"/opgaver/{appoint.pk}/udfoer/" not in html_of(client.get(case_url(case)))
+
+
+def test_opening_a_case_without_a_plan_responsible_leaves_step_2_open(client, socialraadgiver, faengsel, guldborgsund):
+    client.force_login(socialraadgiver)
+    cpr = a_cpr(date(1988, 3, 14))
+    client.post("/sager/ny/", new_case_data(cpr=cpr, municipality=guldborgsund, organisation=faengsel))
+    case = Case.objects.get(client__cpr=cpr)
+    assert case.plan_responsible is None
+    appoint = case.tasks.get(obligation_id="appoint_plan_responsible")
+    assert appoint.completed_on is None
+    assert f"/opgaver/{appoint.pk}/udfoer/" in html_of(client.get(case_url(case)))
 
 
 def test_an_invalid_cpr_number_is_explained_at_the_field(client, socialraadgiver, faengsel, guldborgsund):
@@ -671,10 +699,10 @@ def test_a_stale_revision_shows_the_conflict_and_saves_nothing(client, socialraa
         "intake_on": sag.intake_on.isoformat(), "release_on": sag.release_on.isoformat(),
     }
     response = client.post(f"/sager/{sag.pk}/oplysninger/", data)
-    assert response.status_code == 200
+    assert response.status_code == 409
     html = html_of(response)
-    assert "En anden har ændret sagen, mens du redigerede" in html
-    assert "En anden gemte først" in html
+    assert "En anden har gemt oplysningerne, mens du redigerede dem" in html
+    assert "Kasper Berg gemte det" in html
     sag.refresh_from_db()
     assert sag.sentence == "P2Y" and sag.revision == 2
 
@@ -714,6 +742,26 @@ def test_the_substitute_is_named_and_covers(client, socialraadgiver, kollega, sa
     # Kasper now has Susanne's tasks.
     client.force_login(kollega)
     assert "Jens Hansen" in html_of(client.get("/opgaver/"))
+
+
+def test_naming_the_plan_responsible_on_the_case_page_completes_step_2(client, socialraadgiver, leder, guldborgsund):
+    other = services.client_create(
+        actor=leder, cpr=a_cpr(), first_name="Ole", last_name="Berg", acting_municipality=guldborgsund
+    )
+    case = services.case_open(
+        actor=leder, client=other, case_type="imprisonment", holding_organisation=leder.organisation,
+        facts={"sentence": "P2Y", "intake_on": TODAY - timedelta(days=5), "release_on": TODAY + timedelta(days=700)},
+    ).case
+    appoint = case.tasks.get(obligation_id="appoint_plan_responsible")
+    client.force_login(leder)
+    assert f"/opgaver/{appoint.pk}/udfoer/" in html_of(client.get(case_url(case)))
+    response = client.post(f"/sager/{case.pk}/ansvar/", {"plan_responsible": socialraadgiver.pk, "substitute": ""})
+    assert response.status_code == 302
+    appoint.refresh_from_db()
+    assert (appoint.completed_on, appoint.completed_by) == (timezone.localdate(), leder)
+    assert appoint.evidence == "Handleplansansvarlig blev udpeget på sagen."
+    assert f"/opgaver/{appoint.pk}/udfoer/" not in html_of(client.get(case_url(case)))
+    assert AuditEntry.objects.filter(action="koreplan.task.completed", object_id=str(appoint.pk)).exists()
 
 
 def test_the_substitute_must_be_someone_else(client, socialraadgiver, sag):

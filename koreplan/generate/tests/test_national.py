@@ -157,3 +157,23 @@ def test_partner_records_follow_the_tasks(national):
         assert ReleaseOutcome.objects.filter(released_to_street=True).exists(), "some are released to the street"
 
 
+
+
+@pytest.mark.django_db
+def test_step_2_is_done_at_opening_where_the_plan_responsible_is_named_from_the_start(national):
+    """As case_open does: a case opened with its plan-responsible has step 2 done that day,
+    by the one who opened it; a case called in but not yet admitted has none, and step 2 waits."""
+    today = services.timezone.localdate()
+    appoint = Task.objects.filter(case__in=generated_cases(), obligation_id="appoint_plan_responsible").select_related("case")
+    done, waiting = appoint.filter(completed_on__isnull=False), appoint.filter(completed_on__isnull=True)
+    assert done.exists() and waiting.exists()
+    assert not waiting.exclude(case__intake_on__gt=today).exists()
+    assert not waiting.filter(case__plan_responsible__isnull=False).exists()
+    evidence = str(services.APPOINTED_AT_OPENING)
+    for task in done[:200]:
+        opened = AuditEntry.objects.get(action="koreplan.case.opened", case_id=task.case_id)
+        assert task.completed_on == services.timezone.localtime(task.case.opened_at).date()
+        assert task.completed_on <= (task.case.intake_on or task.case.execution_started_on)
+        assert (task.completed_by_id, task.evidence) == (opened.actor_id, evidence)
+        completed = AuditEntry.objects.get(action="koreplan.task.completed", object_id=str(task.pk))
+        assert completed.data["automatic"] is True and completed.created_at > opened.created_at

@@ -7,9 +7,11 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from config.urls import urlpatterns as project_urlpatterns
+from koreplan.api.errors import install_exception_handlers
 from koreplan.plans.api import build_router
 
 api = NinjaAPI(title="plans (test)", urls_namespace="plans_api_test", auth=django_auth, docs_url=None)
+install_exception_handlers(api)  # as at /api/v1: a conflict says what is saved now
 api.add_router("/", build_router())
 patterns, app_name, namespace = api.urls
 for pattern in patterns:

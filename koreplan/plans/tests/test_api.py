@@ -102,6 +102,9 @@ def test_a_section_is_patched_with_its_revision_and_a_stale_one_is_409(client, s
     client.force_login(socialraadgiver)
     stale = call(client, "patch", path, {"revision": version.revision, "data": {"causes": "Hash."}})
     assert stale.status_code == 409
+    body = stale.json()
+    assert body["field"] == "revision" and body["revision"] == version.revision + 1
+    assert body["saved_by"] == "Kasper Berg" and body["saved_at"]
     assert latest(version.plan).content_value().causes == "Gæld."
 
 

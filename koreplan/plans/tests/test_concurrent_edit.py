@@ -57,7 +57,7 @@ def field_value(page: str, name: str) -> str:
 
 
 def saved_now(page: str) -> str:
-    match = re.search(r'<section class="plan-conflict-saved".*?</section>', page, re.DOTALL)
+    match = re.search(r'<section class="conflict-saved".*?</section>', page, re.DOTALL)
     assert match, "the page shows no saved text beside the form"
     return unescape(match.group(0))
 

@@ -134,7 +134,11 @@ def test_a_stale_revision_is_409(client, socialraadgiver, sag, moede):
     later = (at(TODAY, 8) + timedelta(days=1)).isoformat()
     first = call(client, "patch", path, {"revision": 1, "starts_at": later, "ends_at": (at(TODAY, 9) + timedelta(days=1)).isoformat()})
     assert first.status_code == 200 and first.json()["revision"] == 2
-    assert call(client, "patch", path, {"revision": 1, "location": "Lokale 3"}).status_code == 409
+    stale = call(client, "patch", path, {"revision": 1, "location": "Lokale 3"})
+    assert stale.status_code == 409
+    body = stale.json()
+    assert body["detail"] and body["field"] == "revision" and body["revision"] == 2
+    assert body["saved_by"] == "Susanne Holm" and body["saved_at"]
 
 
 def test_agreements_and_the_calendar_file(client, socialraadgiver, sag, moede):
