@@ -141,7 +141,7 @@ def test_from_the_notice_of_intake_to_the_four_week_follow_up(
         assert (appoint.completed_on, appoint.completed_by) == (INTAKE, socialraadgiver)
         assert appoint.evidence == "Handleplansansvarlig var udpeget, da sagen blev oprettet."
         assert f"/sager/{case.pk}/opgaver/{appoint.pk}/udfoer/" not in page.html
-        assert appoint.pk not in [t.pk for t in case_selectors.my_open_tasks(user=socialraadgiver)]
+        assert appoint.pk not in [key.task_id for key in case_selectors.worklist_keys(user=socialraadgiver, today=INTAKE)]
 
     # -- 2. Consent, the notice of intake, and the municipality takes hold -------------------------------
     with on(INTAKE, 11):
