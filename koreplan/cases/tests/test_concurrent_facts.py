@@ -9,13 +9,13 @@ merge the two and save again, and only then are Kasper's facts replaced.
 from __future__ import annotations
 
 import re
-from html import unescape
 
 import pytest
 from django.test import Client
 
 from koreplan.cases.models import Case
 from koreplan.cases.tests.factories import open_case
+from koreplan.web.testing import input_value, saved_now
 
 pytestmark = pytest.mark.django_db
 
@@ -39,18 +39,6 @@ def opened(user, case: Case) -> tuple[Client, dict[str, str]]:
         "revision": revision, "case_type": case.case_type, "sentence_years": "2",
         "intake_on": case.intake_on.isoformat(), "release_on": case.release_on.isoformat(),
     }
-
-
-def saved_now(page: str) -> str:
-    match = re.search(r'<section class="conflict-saved".*?</section>', page, re.DOTALL)
-    assert match, "the page shows no saved facts beside the form"
-    return unescape(match.group(0))
-
-
-def input_value(page: str, name: str) -> str:
-    match = re.search(rf'<input [^>]*name="{name}"[^>]*value="([^"]*)"', page)
-    assert match, f"no input {name}"
-    return unescape(match.group(1))
 
 
 def test_the_second_to_save_sees_who_saved_what_and_keeps_her_input(socialraadgiver, kollega, sag):

@@ -17,6 +17,7 @@ from django.test import Client
 
 from koreplan.release import services
 from koreplan.release.models import Meeting, MeetingForm, Party
+from koreplan.web.testing import input_value, saved_now
 
 from .conftest import at
 
@@ -53,18 +54,6 @@ def edit_form(revision: str, location: str, starts: str = "10:00") -> dict[str, 
         "deltager-TOTAL_FORMS": "1", "deltager-INITIAL_FORMS": "1", "deltager-MIN_NUM_FORMS": "0",
         "deltager-MAX_NUM_FORMS": "20", "deltager-0-party": Party.CLIENT, "deltager-0-name": "Jens Hansen",
     }
-
-
-def saved_now(page: str) -> str:
-    match = re.search(r'<section class="conflict-saved".*?</section>', page, re.DOTALL)
-    assert match, "the page shows nothing saved beside the form"
-    return unescape(match.group(0))
-
-
-def input_value(page: str, name: str) -> str:
-    match = re.search(rf'<input [^>]*name="{name}"[^>]*value="([^"]*)"', page)
-    assert match, f"no input {name}"
-    return unescape(match.group(1))
 
 
 def test_the_second_to_change_the_meeting_sees_the_first_change_and_keeps_her_own(socialraadgiver, kollega, moede):
