@@ -482,10 +482,6 @@ def _case_page_context(
         "access_total": access_total,
         "may_see_log": may_see_log,
         "may_edit": may_edit,
-        "responsibility_form": bound.get("responsibility") or (ResponsibilityForm(case=case) if may_edit else None),
-        "handover_form": bound.get("handover") or (
-            HandoverRequestForm(case=case) if may_edit and pending is None else None
-        ),
         "journal_form": bound.get("journal") or (JournalEntryForm() if may_edit else None),
     }
 
@@ -627,35 +623,55 @@ def _post_case_form(request: HttpRequest, case_id: int, *, make_form, bound: str
     return _render_case_page(request, case, error_form=bound_form, bound={bound: bound_form})
 
 
-@require_POST
+def _case_form_page(request: HttpRequest, case_id: int, *, template_name: str, make_form, save) -> HttpResponse:
+    """A form of its own about who holds the case: shown on GET; on POST validated and
+    saved by ``save`` (which returns where to go next), or shown again with its errors.
+
+    Pages of their own, not forms on the case page: they are used now and then, and their
+    lists of people and organisations were a sixth of every case page's time."""
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if not (_may_edit(request.user, case) and case.status == Case.Status.OPEN):
+        raise PermissionDenied
+    form = make_form(request.POST if request.method == "POST" else None, case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return save(case, form)
+        except ValidationError as error:
+            add_service_errors(form, error, aliases=getattr(form, "service_aliases", dict)())
+    return render(request, template_name, {
+        "case": case, "form": form, "error_form": form if form.errors else None,
+        "pending_handover": selectors.handover_pending(case=case),
+    })
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def case_responsibility(request: HttpRequest, case_id: int) -> HttpResponse:
-    return _post_case_form(
-        request, case_id, make_form=lambda data, case: ResponsibilityForm(data, case=case), bound="responsibility",
-        save=services.case_responsibility_set, done=_("Who holds the plan is saved."), anchor="ansvar",
+    def save(case: Case, form: ResponsibilityForm) -> HttpResponse:
+        services.case_responsibility_set(actor=request.user, case=case, request=request, **form.cleaned_data)
+        messages.success(request, _("Who holds the plan is saved."))
+        return redirect(_case_url(case, "ansvar"))
+
+    return _case_form_page(
+        request, case_id, template_name="cases/responsibility.html",
+        make_form=lambda data, case: ResponsibilityForm(data, case=case), save=save,
     )
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def handover_request(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = selectors.case_get(user=request.user, case_id=case_id)
-    if not _may_edit(request.user, case):
-        raise PermissionDenied
-    form = HandoverRequestForm(request.POST, case=case)
-    if form.is_valid():
-        try:
-            handover = services.handover_request(
-                actor=request.user, case=case, request=request, **form.service_arguments()
-            )
-        except ValidationError as error:
-            add_service_errors(form, error, aliases=form.service_aliases())
-        else:
-            receiver = handover.to_user or handover.to_organisation
-            messages.success(
-                request,
-                _("The hand-over is sent to %(receiver)s. You hold the case until it is accepted.") % {"receiver": receiver},
-            )
-            return redirect(_case_url(case, "overdragelser"))
-    return _render_case_page(request, case, error_form=form, bound={"handover": form})
+    def save(case: Case, form: HandoverRequestForm) -> HttpResponse:
+        handover = services.handover_request(actor=request.user, case=case, request=request, **form.service_arguments())
+        receiver = handover.to_user or handover.to_organisation
+        messages.success(
+            request,
+            _("The hand-over is sent to %(receiver)s. You hold the case until it is accepted.") % {"receiver": receiver},
+        )
+        return redirect(_case_url(case, "overdragelser"))
+
+    return _case_form_page(
+        request, case_id, template_name="cases/handover_request.html",
+        make_form=lambda data, case: HandoverRequestForm(data, case=case), save=save,
+    )
 
 
 @require_POST

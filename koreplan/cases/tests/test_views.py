@@ -764,6 +764,28 @@ def test_naming_the_plan_responsible_on_the_case_page_completes_step_2(client, s
     assert AuditEntry.objects.filter(action="koreplan.task.completed", object_id=str(appoint.pk)).exists()
 
 
+def test_who_holds_the_case_is_changed_on_a_page_of_its_own(client, socialraadgiver, kollega, andet_faengsel, sag):
+    client.force_login(socialraadgiver)
+    html = html_of(client.get(case_url(sag)))
+    # The case page links to the two forms rather than carrying their lists of people.
+    assert f'href="/sager/{sag.pk}/ansvar/"' in html and f'href="/sager/{sag.pk}/overdrag/"' in html
+    assert 'name="plan_responsible"' not in html and 'name="to_institution"' not in html
+    page = html_of(client.get(f"/sager/{sag.pk}/ansvar/"))
+    assert 'name="plan_responsible"' in page and f'<option value="{kollega.pk}"' in page
+    assert f'href="/sager/{sag.pk}/#ansvar"' in page  # back to the case
+    page = html_of(client.get(f"/sager/{sag.pk}/overdrag/"))
+    assert 'name="to_institution"' in page and f'<option value="{andet_faengsel.pk}"' in page
+    # With a hand-over waiting, the case page offers no second one.
+    services.handover_request(actor=socialraadgiver, case=sag, kind="institution", to_organisation=andet_faengsel)
+    assert f'href="/sager/{sag.pk}/overdrag/"' not in html_of(client.get(case_url(sag)))
+
+
+def test_only_those_who_may_edit_get_the_form_pages(client, leder, kif, sag):
+    client.force_login(kif)  # no part in the case
+    assert client.get(f"/sager/{sag.pk}/ansvar/").status_code == 404
+    assert client.get(f"/sager/{sag.pk}/overdrag/").status_code == 404
+
+
 def test_the_substitute_must_be_someone_else(client, socialraadgiver, sag):
     client.force_login(socialraadgiver)
     data = {"plan_responsible": socialraadgiver.pk, "substitute": socialraadgiver.pk}
