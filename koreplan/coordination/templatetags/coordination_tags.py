@@ -14,7 +14,10 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def coordination_panel(context, case) -> dict:
     user = context.get("user") or getattr(context.get("request"), "user", None)
-    requests = list(selectors.requests_of(case=case))
+    # No ORDER BY in SQL: with the fourteen tables the status line needs, Django's
+    # ordering alone cost a millisecond per case view (docs/performance.md); newest first
+    # as the model orders them.
+    requests = sorted(selectors.requests_of(case=case).order_by(), key=lambda r: (r.created_at, r.pk), reverse=True)
     return {
         "items": [{"req": r, "may_approve": user is not None and selectors.may_approve(user, r)} for r in requests],
         "may_send": user is not None and selectors.may_send(user, case),
