@@ -590,7 +590,10 @@ def case_facts(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(
         request,
         "cases/case_facts.html",
-        {"case": case, "form": form, "error_form": form if form.errors and not conflict else None, "conflict": conflict},
+        {
+            "case": case, "form": form, "error_form": form if form.errors and not conflict else None,
+            "conflict": conflict, "heading": _("Edit the facts"), "anchor": "oplysninger",
+        },
         status=conflicts.status(request, conflict),
     )
 
@@ -623,7 +626,9 @@ def _post_case_form(request: HttpRequest, case_id: int, *, make_form, bound: str
     return _render_case_page(request, case, error_form=bound_form, bound={bound: bound_form})
 
 
-def _case_form_page(request: HttpRequest, case_id: int, *, template_name: str, make_form, save) -> HttpResponse:
+def _case_form_page(
+    request: HttpRequest, case_id: int, *, template_name: str, heading: str, anchor: str, make_form, save
+) -> HttpResponse:
     """A form of its own about who holds the case: shown on GET; on POST validated and
     saved by ``save`` (which returns where to go next), or shown again with its errors.
 
@@ -639,7 +644,7 @@ def _case_form_page(request: HttpRequest, case_id: int, *, template_name: str, m
         except ValidationError as error:
             add_service_errors(form, error, aliases=getattr(form, "service_aliases", dict)())
     return render(request, template_name, {
-        "case": case, "form": form, "error_form": form if form.errors else None,
+        "case": case, "form": form, "error_form": form if form.errors else None, "heading": heading, "anchor": anchor,
         "pending_handover": selectors.handover_pending(case=case),
     })
 
@@ -652,7 +657,8 @@ def case_responsibility(request: HttpRequest, case_id: int) -> HttpResponse:
         return redirect(_case_url(case, "ansvar"))
 
     return _case_form_page(
-        request, case_id, template_name="cases/responsibility.html",
+        request, case_id, template_name="cases/responsibility.html", anchor="ansvar",
+        heading=_("Change the plan-responsible or the substitute"),
         make_form=lambda data, case: ResponsibilityForm(data, case=case), save=save,
     )
 
@@ -669,7 +675,8 @@ def handover_request(request: HttpRequest, case_id: int) -> HttpResponse:
         return redirect(_case_url(case, "overdragelser"))
 
     return _case_form_page(
-        request, case_id, template_name="cases/handover_request.html",
+        request, case_id, template_name="cases/handover_request.html", anchor="overdragelser",
+        heading=_("Hand the case over"),
         make_form=lambda data, case: HandoverRequestForm(data, case=case), save=save,
     )
 
