@@ -391,13 +391,18 @@ if CLOSED_CASE_RETENTION_MODE not in {"anonymise", "delete"}:
 
 # --- Background tasks --------------------------------------------------------
 
-# Tasks are rows in the database and `manage.py db_worker` runs them: no broker to operate.
+# Tasks are rows in the database and `manage.py task_worker` runs them: no broker to operate.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default"],
     }
 }
+# A task still "running" this long after a worker started it is taken to have lost its
+# worker (killed, machine gone): `manage.py recover_stale_tasks` (run by schedule_nightly)
+# marks it failed so that it is retried. Well above the longest task: the nightly
+# recalculation takes some 5 minutes and the dashboards' precomputation some 4.
+TASK_RUNNING_LIMIT_MINUTES = envint("TASK_RUNNING_LIMIT_MINUTES", 60)
 
 # --- Messages ----------------------------------------------------------------
 

@@ -10,6 +10,11 @@ today has succeeded, nothing is enqueued — so a retried cron job, or a second 
 with the same crontab, does not queue the sweep twice. One that failed today does not
 count, so running the command again retries it.
 
+A run whose worker died stays "running" for ever (django-tasks-db cannot tell), which would
+block its task for good; so the command first runs `manage.py recover_stale_tasks`, which marks
+failed whatever has been running longer than TASK_RUNNING_LIMIT_MINUTES (default 60) — and a
+run that failed does not count, so the same invocation enqueues a fresh one.
+
 It enqueues the day's notification digests the same way, once a day, after the
 recalculation (a lower priority, so a single worker runs the recalculation first), the
 dashboards' figures of the day (lowest priority: they count the recalculated tasks), and a
@@ -19,6 +24,7 @@ frequent one).
 
 import datetime
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
@@ -70,6 +76,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
+        # First: a run whose worker died would otherwise count as running for ever.
+        call_command("recover_stale_tasks", stdout=self.stdout, stderr=self.stderr)
         self.schedule(recalculate_open_cases, "the nightly recalculation")
         self.schedule(send_daily_digests, "the daily digests")
         self.schedule(remind_unanswered_requests, "the reminders of unanswered municipal requests")
