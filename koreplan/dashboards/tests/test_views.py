@@ -287,7 +287,8 @@ def test_the_dashboard_asks_for_the_purpose_of_every_export(client, leder, three
     table_form = _form_with(html, "purpose-tabel-forpligtelser")
     assert 'method="get"' in table_form and 'action="/ledelse/eksport/forpligtelser.csv"' in table_form
     assert 'formaction="/ledelse/eksport/forpligtelser.xlsx"' in table_form
-    assert '<label class="form-label" for="purpose-tabel-forpligtelser">' in table_form
+    assert '<label class="form-label" for="purpose-tabel-forpligtelser">Formål</label>' in table_form
+    assert "Valgfrit. Skrives i logningen" in table_form  # optional, as on the case search
     assert 'name="purpose"' in table_form and 'maxlength="300"' in table_form
     assert 'type="hidden" name="enhed"' in table_form
     reports = _form_with(html, "purpose-reports")

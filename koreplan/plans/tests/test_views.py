@@ -412,7 +412,7 @@ def test_the_plan_page_asks_for_the_purpose_of_the_pdf(client, socialraadgiver, 
     at = html.index('id="purpose-pdf"')
     form = html[html.rindex("<form", 0, at) : html.index("</form>", at)]
     assert 'method="get"' in form and f'action="{url("pdf", sag, 1)}"' in form
-    assert '<label class="form-label" for="purpose-pdf">' in form
+    assert '<label class="form-label" for="purpose-pdf">Formål</label>' in form and "Valgfrit." in form
     assert 'name="purpose"' in form and 'maxlength="300"' in form
     assert 'name="for" value="klient"' in form  # the plan-responsible may make the client's copy
     assert 'value="klient"' not in login(client, kollega).get(url("plan", sag)).content.decode()
