@@ -416,6 +416,8 @@ def test_the_plan_page_asks_for_the_purpose_of_the_pdf(client, socialraadgiver, 
     assert 'name="purpose"' in form and 'maxlength="300"' in form
     assert 'name="for" value="klient"' in form  # the plan-responsible may make the client's copy
     assert 'value="klient"' not in login(client, kollega).get(url("plan", sag)).content.decode()
+    # The history's PDF link leads to the version's form, not straight to the PDF.
+    assert f'href="{url("version", sag, 1)}#purpose-pdf"' in html and f'href="{url("pdf", sag, 1)}"' not in html
 
 
 def test_the_pdf_submitted_with_a_purpose_records_it(client, socialraadgiver, version, sag):
