@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from koreplan.audit.services import audit_record
+from koreplan.audit.services import audit_record, request_purpose
 from koreplan.cases.models import CaseType
 from koreplan.cases.selectors import cases_visible_to
 from koreplan.dashboards import exports, precomputed, presentation, selectors, services, tables
@@ -121,7 +121,8 @@ def figure_cases(request: HttpRequest) -> HttpResponse:
     services.dashboard_cases_listed_record(
         request=request, scope=scope, figure=figure, case_ids=[case.pk for case in cases], hidden=drilldown.hidden
     )
-    query = scope.query(tal=figure)
+    purpose = request_purpose(request)
+    query = scope.query(tal=figure, purpose=purpose)
     return render(
         request,
         "dashboards/cases.html",
@@ -132,6 +133,7 @@ def figure_cases(request: HttpRequest) -> HttpResponse:
             "drilldown": drilldown,
             "cases": cases,
             "page_query": urlencode(query),
+            "purpose": purpose,
             "back_url": reverse("dashboards:dashboard") + "?" + urlencode(scope.query()),
             # The figure is precomputed, its list is not: the page says so, and when.
             "computed_at": precomputed.computed_at(scope),
@@ -184,6 +186,8 @@ def _survey_context(request: HttpRequest) -> dict[str, Any]:
         "table": tables.survey_table(survey),
         "today": timezone.localdate(),
         "case_type_label": dict(CaseType.choices).get(scope.case_type, ""),
+        # The purpose the page was opened with: the PDF form offers it again.
+        "purpose": request_purpose(request),
     }
 
 

@@ -33,7 +33,7 @@ from collections import Counter
 from contextlib import contextmanager
 from datetime import date
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 import time_machine
@@ -223,9 +223,13 @@ def poison(columns: list[models.Field]) -> dict[str, str]:
 
 
 class _Links(HTMLParser):
+    """Links, htmx links, and GET forms submitted as they stand (their hidden inputs, once
+    per submit button: the exports are GET forms that ask for the optional purpose)."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[tuple[str, bool]] = []  # (url, is an htmx request)
+        self._form: dict | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -233,6 +237,21 @@ class _Links(HTMLParser):
             self.links.append((a["href"], False))
         if a.get("hx-get"):
             self.links.append((a["hx-get"], True))
+        if tag == "form" and (a.get("method") or "get").lower() == "get" and a.get("action"):
+            self._form = {"action": a["action"], "fields": [], "submits": []}
+        elif self._form is not None:
+            if tag == "input" and a.get("type") == "hidden" and a.get("name"):
+                self._form["fields"].append((a["name"], a.get("value") or ""))
+            elif tag == "button" and (a.get("type") or "submit") == "submit":
+                extra = [(a["name"], a.get("value") or "")] if a.get("name") else []
+                self._form["submits"].append((a.get("formaction") or self._form["action"], extra))
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self._form is not None:
+            form, self._form = self._form, None
+            for action, extra in form["submits"] or [(form["action"], [])]:
+                query = urlencode(form["fields"] + extra)
+                self.links.append((f"{action}?{query}" if query else action, False))
 
 
 SKIP = ("/admin/", "/logout/", "/i18n/", "/static/", "/api/v1/docs")

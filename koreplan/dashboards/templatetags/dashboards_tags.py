@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 from django.utils import formats
+from django.utils.html import format_html_join
 
 from koreplan.dashboards.tables import COUNT, DAYS, SHARE, TEXT, Cell, Column
 
@@ -50,6 +51,19 @@ def export_url(scope, table: str, fmt: str, obligation: str = "") -> str:
 @register.simple_tag
 def scope_url(name: str, scope, **extra) -> str:
     return reverse(name) + "?" + urlencode(scope.query(**{k: str(v) for k, v in extra.items() if v}))
+
+
+@register.simple_tag
+def scope_hidden_inputs(scope, obligation: str = "", **extra):
+    """The scope (and the obligation) as hidden inputs, for the small GET forms that ask
+    for the purpose before an export: the form submits the same query as the old link."""
+    query = scope.query(forpligtelse=obligation, **{k: str(v) for k, v in extra.items() if v})
+    return format_html_join("", '<input type="hidden" name="{}" value="{}">', query.items())
+
+
+@register.simple_tag
+def export_action(table: str, fmt: str) -> str:
+    return reverse("dashboards:export", kwargs={"table": table, "fmt": fmt})
 
 
 @register.filter

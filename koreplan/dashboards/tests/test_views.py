@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -269,3 +270,62 @@ def test_the_figures_are_read_through_the_dashboard_database_alias(settings, led
     assert selectors.figure_cases(scope, "task:*:due").db == "replica"
     for queryset in (selectors.consents_in_period, selectors.requests_in_period, selectors.meetings_in_period, selectors.outcomes_in_period):
         assert queryset(scope).db == "replica"
+
+
+# --- the purpose of an export or a list: a field on the page, recorded in the audit log ------------------
+
+
+def _form_with(html: str, input_id: str) -> str:
+    """The GET form that holds the purpose input ``input_id``."""
+    at = html.index(f'id="{input_id}"')
+    start = html.rindex("<form", 0, at)
+    return html[start : html.index("</form>", at)]
+
+
+def test_the_dashboard_asks_for_the_purpose_of_every_export(client, leder, three_cases):
+    html = get(client, leder, "/ledelse/").content.decode()
+    table_form = _form_with(html, "purpose-tabel-forpligtelser")
+    assert 'method="get"' in table_form and 'action="/ledelse/eksport/forpligtelser.csv"' in table_form
+    assert 'formaction="/ledelse/eksport/forpligtelser.xlsx"' in table_form
+    assert '<label class="form-label" for="purpose-tabel-forpligtelser">Formål</label>' in table_form
+    assert "Valgfrit. Skrives i logningen" in table_form  # optional, as on the case search
+    assert 'name="purpose"' in table_form and 'maxlength="300"' in table_form
+    assert 'type="hidden" name="enhed"' in table_form
+    reports = _form_with(html, "purpose-reports")
+    assert 'action="/ledelse/maalepunkter/"' in reports
+    assert 'formaction="/ledelse/maalepunkter.pdf"' in reports and 'formaction="/ledelse/eksport/alle.xlsx"' in reports
+
+
+def test_an_export_submitted_with_a_purpose_records_it(client, leder, three_cases):
+    html = get(client, leder, "/ledelse/").content.decode()
+    form = _form_with(html, "purpose-tabel-forpligtelser")
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+    response = client.get("/ledelse/eksport/forpligtelser.xlsx", {**fields, "purpose": "Ledelsesrapport  til direktøren"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    entry = AuditEntry.objects.filter(action="koreplan.dashboard.exported").latest("pk")
+    assert entry.purpose == "Ledelsesrapport til direktøren"
+    assert entry.data["table"] == "forpligtelser"
+
+
+def test_the_report_pdf_asks_for_and_records_the_purpose(client, leder, three_cases):
+    html = get(client, leder, "/ledelse/maalepunkter/", purpose="Kvartalsmøde").content.decode()
+    form = _form_with(html, "purpose-pdf")
+    assert 'action="/ledelse/maalepunkter.pdf"' in form and 'value="Kvartalsmøde"' in form
+    assert AuditEntry.objects.filter(action="koreplan.dashboard.viewed", purpose="Kvartalsmøde").exists()
+    response = client.get("/ledelse/maalepunkter.pdf", {"purpose": "Til styregruppen"})
+    assert response.content.startswith(b"%PDF")
+    assert AuditEntry.objects.filter(action="koreplan.dashboard.exported", data__format="pdf").latest("pk").purpose == (
+        "Til styregruppen"
+    )
+
+
+def test_the_cases_behind_a_figure_ask_for_the_purpose_and_keep_it(client, leder, three_cases):
+    html = get(client, leder, "/ledelse/sager/", tal="task:first_plan:late").content.decode()
+    form = _form_with(html, "purpose-list")
+    assert 'action="/ledelse/sager/"' in form and 'name="tal" value="task:first_plan:late"' in form
+    response = client.get("/ledelse/sager/", {"tal": "task:first_plan:late", "purpose": "Opfølgning på frister"})
+    assert response.status_code == 200
+    assert "purpose=Opf%C3%B8lgning" in response.context["page_query"]
+    entry = AuditEntry.objects.filter(action="koreplan.dashboard.cases_listed").latest("pk")
+    assert entry.purpose == "Opfølgning på frister"

@@ -407,6 +407,28 @@ def test_only_the_plan_responsible_makes_the_pdf_for_the_client(client, socialra
     assert entry.data["for_client"] is True
 
 
+def test_the_plan_page_asks_for_the_purpose_of_the_pdf(client, socialraadgiver, kollega, version, sag):
+    html = login(client, socialraadgiver).get(url("plan", sag)).content.decode()
+    at = html.index('id="purpose-pdf"')
+    form = html[html.rindex("<form", 0, at) : html.index("</form>", at)]
+    assert 'method="get"' in form and f'action="{url("pdf", sag, 1)}"' in form
+    assert '<label class="form-label" for="purpose-pdf">Formål</label>' in form and "Valgfrit." in form
+    assert 'name="purpose"' in form and 'maxlength="300"' in form
+    assert 'name="for" value="klient"' in form  # the plan-responsible may make the client's copy
+    assert 'value="klient"' not in login(client, kollega).get(url("plan", sag)).content.decode()
+    # The history's PDF link leads to the version's form, not straight to the PDF.
+    assert f'href="{url("version", sag, 1)}#purpose-pdf"' in html and f'href="{url("pdf", sag, 1)}"' not in html
+
+
+def test_the_pdf_submitted_with_a_purpose_records_it(client, socialraadgiver, version, sag):
+    login(client, socialraadgiver)
+    response = client.get(url("pdf", sag, 1), {"purpose": "Til  kommunens sagsbehandler", "for": "klient"})
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    entry = AuditEntry.objects.filter(action="koreplan.plan_version.pdf_made").order_by("-id").first()
+    assert entry.purpose == "Til kommunens sagsbehandler"
+    assert entry.data["for_client"] is True
+
+
 def test_the_case_link_snippet(socialraadgiver, sag):
     from django.template.loader import render_to_string
 
