@@ -91,11 +91,16 @@ def handover_pending(*, case: Case) -> Handover | None:
     return case_handovers(case=case).filter(status=Handover.Status.REQUESTED).first()
 
 
+#: The people and places of a hand-over, read with it where it is shown in full.
+HANDOVER_PARTIES = ("case__client", "from_organisation", "from_user", "to_organisation", "to_user")
+
+
 def handovers_incoming(*, user: User) -> QuerySet[Handover]:
-    """Hand-overs waiting for the user's organisation (or the user in person) to answer."""
-    pending = Handover.objects.filter(status=Handover.Status.REQUESTED).select_related(
-        "case__client", "from_organisation", "from_user", "to_organisation", "to_user"
-    )
+    """Hand-overs waiting for the user's organisation (or the user in person) to answer.
+
+    Without related rows: each caller reads what it shows (``HANDOVER_PARTIES`` for a
+    hand-over in full), since every joined table costs even when none wait."""
+    pending = Handover.objects.filter(status=Handover.Status.REQUESTED)
     if is_administrator(user):
         return pending
     return pending.filter(to_organisation_id=user.organisation_id).filter(Q(to_user__isnull=True) | Q(to_user=user))
@@ -103,7 +108,7 @@ def handovers_incoming(*, user: User) -> QuerySet[Handover]:
 
 def handover_get_for_receiver(*, user: User, handover_id: int) -> Handover:
     try:
-        return handovers_incoming(user=user).get(pk=handover_id)
+        return handovers_incoming(user=user).select_related(*HANDOVER_PARTIES).get(pk=handover_id)
     except (Handover.DoesNotExist, ValueError, TypeError):
         raise Http404("No such hand-over") from None
 

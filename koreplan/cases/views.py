@@ -154,10 +154,8 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
         selectors.worklist_filter(keys, **filters), today=today, number=page_number(request),
         per_page=WORKLIST_PER_PAGE, containing_task=bound_task_id,
     )
-    # Only what the notice names: each column more costs the ORM time even when none wait.
-    incoming = list(
-        selectors.handovers_incoming(user=user).select_related(None).select_related("case__client", "from_organisation")
-    )
+    # Only what the notice names.
+    incoming = list(selectors.handovers_incoming(user=user).select_related("case__client", "from_organisation"))
     headings = {
         "overdue": (_("Overdue"), _("The deadline has passed.")),
         "this_week": (_("This week"), _("Due by Sunday.")),
@@ -627,7 +625,8 @@ def _post_case_form(request: HttpRequest, case_id: int, *, make_form, bound: str
 
 
 def _case_form_page(
-    request: HttpRequest, case_id: int, *, template_name: str, heading: str, anchor: str, make_form, save
+    request: HttpRequest, case_id: int, *, template_name: str, heading: str, anchor: str, make_form, save,
+    extra_context=lambda case: {},
 ) -> HttpResponse:
     """A form of its own about who holds the case: shown on GET; on POST validated and
     saved by ``save`` (which returns where to go next), or shown again with its errors.
@@ -642,10 +641,10 @@ def _case_form_page(
         try:
             return save(case, form)
         except ValidationError as error:
-            add_service_errors(form, error, aliases=getattr(form, "service_aliases", dict)())
+            add_service_errors(form, error, aliases=form.service_aliases() if hasattr(form, "service_aliases") else None)
     return render(request, template_name, {
         "case": case, "form": form, "error_form": form if form.errors else None, "heading": heading, "anchor": anchor,
-        "pending_handover": selectors.handover_pending(case=case),
+        **extra_context(case),
     })
 
 
@@ -678,6 +677,7 @@ def handover_request(request: HttpRequest, case_id: int) -> HttpResponse:
         request, case_id, template_name="cases/handover_request.html", anchor="overdragelser",
         heading=_("Hand the case over"),
         make_form=lambda data, case: HandoverRequestForm(data, case=case), save=save,
+        extra_context=lambda case: {"pending_handover": selectors.handover_pending(case=case)},
     )
 
 
@@ -716,7 +716,7 @@ def handover_list(request: HttpRequest) -> HttpResponse:
 def _render_handover_list(request: HttpRequest, *, bound_id: int | None = None, bound_form=None) -> HttpResponse:
     user = request.user
     handovers = list(
-        selectors.handovers_incoming(user=user).select_related("to_organisation", "case__holding_organisation")
+        selectors.handovers_incoming(user=user).select_related(*selectors.HANDOVER_PARTIES, "case__holding_organisation")
     )
     holders = queries_ui.plan_holders_by_organisation(organisation_ids={h.to_organisation_id for h in handovers})
     items = []
