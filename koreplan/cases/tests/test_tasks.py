@@ -1,5 +1,6 @@
-"""The nightly recalculation: the task, the scheduler that enqueues it once a day, and the
-database worker that runs it."""
+"""The nightly recalculation: the task, the scheduler that enqueues it once a day, the
+dashboards' precomputation it enqueues when it ends, and the database worker that runs
+them."""
 
 import signal
 from datetime import date, datetime, timedelta
@@ -10,10 +11,13 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django_tasks import TaskResultStatus, default_task_backend
+from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from koreplan.cases import services
 from koreplan.cases.tasks import recalculate_open_cases
+from koreplan.dashboards.models import StoredFigures
+from koreplan.dashboards.tasks import precompute_dashboard_figures
 
 from .factories import open_case
 
@@ -43,6 +47,10 @@ def open_tasks(case) -> set[tuple[str, int, date]]:
 def recalculations():
     # The scheduler enqueues the notification digests and the outbox delivery as well.
     return DBTaskResult.objects.filter(task_path=recalculate_open_cases.module_path)
+
+
+def precomputations():
+    return DBTaskResult.objects.filter(task_path=precompute_dashboard_figures.module_path)
 
 
 def schedule() -> str:
@@ -90,6 +98,49 @@ def test_enqueued_on_the_immediate_backend_the_task_runs_and_returns_the_count(s
     assert result.status == TaskResultStatus.SUCCESSFUL
     assert result.return_value == 1
     assert sag.tasks.filter(completed_on__isnull=True).exists()
+    # ... and the precomputation it enqueued ran on the spot, after it.
+    assert StoredFigures.objects.filter(as_of=TODAY).exists()
+
+
+# --- the precomputation follows the recalculation -------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_recalculation_enqueues_the_precomputation_when_it_ends(sag):
+    assert not precomputations().exists()
+
+    recalculate_open_cases.call()
+
+    assert precomputations().get().status == TaskResultStatus.READY
+
+
+@pytest.mark.django_db
+def test_a_failed_recalculation_still_enqueues_the_precomputation_and_fails(sag, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "case_recalculate_open", broken)
+
+    with pytest.raises(RuntimeError, match="went away"):
+        recalculate_open_cases.call()
+
+    # Figures a night stale beat none: the first manager would compute them on the page.
+    assert precomputations().get().status == TaskResultStatus.READY
+
+
+@pytest.mark.django_db
+def test_when_the_precomputation_cannot_be_enqueued_the_recalculations_error_is_the_one_raised(sag, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the recalculation's own error")
+
+    def unqueueable(*args, **kwargs):
+        raise ConnectionError("the queue too")
+
+    monkeypatch.setattr(services, "case_recalculate_open", broken)
+    monkeypatch.setattr(DatabaseBackend, "enqueue", unqueueable)
+
+    with pytest.raises(RuntimeError, match="own error"):
+        recalculate_open_cases.call()
 
 
 # --- the scheduler: one a day ---------------------------------------------------------------
@@ -116,6 +167,28 @@ def test_the_scheduler_enqueues_one_recalculation_a_day():
         assert "Enqueued" in schedule()
         assert "nothing enqueued" in schedule()
     assert recalculations().count() == 2
+
+
+@pytest.mark.django_db
+def test_the_scheduler_leaves_the_precomputation_to_the_recalculation():
+    # Enqueued beside the recalculation, a second worker would start it at once.
+    assert "follows when the recalculation ends" in schedule()
+    assert recalculations().count() == 1
+    assert not precomputations().exists()
+
+
+@pytest.mark.django_db
+def test_the_scheduler_repairs_a_failed_precomputation_after_a_recalculation_done_today():
+    schedule()
+    recalculations().update(status=TaskResultStatus.SUCCESSFUL)
+    # The precomputation the recalculation enqueued when it ended failed.
+    precompute_dashboard_figures.enqueue()
+    precomputations().update(status=TaskResultStatus.FAILED)
+
+    assert "Enqueued the precomputation of the dashboards' figures" in schedule()
+    assert "The precomputation of the dashboards' figures enqueued 2026-11-24 02:00 is waiting" in schedule()
+    assert recalculations().count() == 1
+    assert precomputations().filter(status=TaskResultStatus.READY).count() == 1
 
 
 @pytest.mark.django_db
@@ -168,3 +241,44 @@ def test_the_database_worker_runs_the_scheduled_recalculation(sag, _restore_sign
     assert result.status == TaskResultStatus.SUCCESSFUL, result.traceback
     assert result.return_value == 1
     assert open_tasks(sag) == expected
+    # The same batch ran the precomputation the recalculation enqueued, from the repaired tasks.
+    precomputation = precomputations().get()
+    assert precomputation.status == TaskResultStatus.SUCCESSFUL, precomputation.traceback
+    assert StoredFigures.objects.filter(as_of=TODAY).count() == precomputation.return_value > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_worker_can_start_the_precomputation_while_the_recalculation_runs(sag, monkeypatch, _restore_signals):
+    seen_while_running = []
+    recalculate = services.case_recalculate_open
+
+    def watched(**kwargs):
+        # What a second worker polling now would find ready.
+        seen_while_running.extend(DBTaskResult.objects.ready().values_list("task_path", flat=True))
+        return recalculate(**kwargs)
+
+    monkeypatch.setattr(services, "case_recalculate_open", watched)
+    schedule()
+    call_command("task_worker", "--batch", "--no-startup-delay", "--interval=0")
+
+    assert precompute_dashboard_figures.module_path not in seen_while_running
+    assert seen_while_running  # the digests and the like do wait beside it
+    assert precomputations().get().status == TaskResultStatus.SUCCESSFUL
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_failed_recalculation_the_worker_still_precomputes_the_figures(sag, monkeypatch, _restore_signals):
+    def broken(**kwargs):
+        raise RuntimeError("the recalculation broke")
+
+    monkeypatch.setattr(services, "case_recalculate_open", broken)
+    schedule()
+    call_command("task_worker", "--batch", "--no-startup-delay", "--interval=0")
+
+    failed = recalculations().get()
+    assert failed.status == TaskResultStatus.FAILED
+    assert "the recalculation broke" in failed.traceback
+    assert precomputations().get().status == TaskResultStatus.SUCCESSFUL
+    assert StoredFigures.objects.filter(as_of=TODAY).exists()
+    # The next run of the scheduler retries the recalculation, which precomputes again.
+    assert "Enqueued the nightly recalculation" in schedule()

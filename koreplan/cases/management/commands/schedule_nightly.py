@@ -16,10 +16,16 @@ failed whatever has been running longer than TASK_RUNNING_LIMIT_MINUTES (default
 run that failed does not count, so the same invocation enqueues a fresh one.
 
 It enqueues the day's notification digests the same way, once a day, after the
-recalculation (a lower priority, so a single worker runs the recalculation first), the
-dashboards' figures of the day (lowest priority: they count the recalculated tasks), and a
+recalculation (a lower priority, so a single worker runs the recalculation first), and a
 delivery of the e-mail outbox as a nightly sweep (see `manage.py schedule_outbox` for the
 frequent one).
+
+Not the precomputation of the dashboards' figures: they count the recalculated tasks, so
+the recalculation enqueues it when it ends (`koreplan.cases.tasks`), failed or not — a
+priority would order them for a single worker only, and with two the precomputation would
+start beside the recalculation. The one exception is a repair: if today's recalculation is
+done but no precomputation is waiting, running or done today (it failed, or its worker
+died), the command enqueues one, once, as it retries any nightly task that failed.
 """
 
 import datetime
@@ -70,30 +76,36 @@ def _lock() -> None:
 
 class Command(BaseCommand):
     help = (
-        "Enqueue the nightly recalculation of every open case's tasks and the daily notification "
-        "digests, unless already waiting, running or done today, and a delivery of the e-mail "
-        "outbox. Run it daily from cron; `manage.py task_worker` runs them."
+        "Enqueue the nightly recalculation of every open case's tasks (which enqueues the "
+        "dashboards' precomputation when it ends) and the daily notification digests, unless "
+        "already waiting, running or done today, and a delivery of the e-mail outbox. Run it "
+        "daily from cron; `manage.py task_worker` runs them."
     )
 
     def handle(self, *args, **options) -> None:
         # First: a run whose worker died would otherwise count as running for ever.
         call_command("recover_stale_tasks", stdout=self.stdout, stderr=self.stderr)
-        self.schedule(recalculate_open_cases, "the nightly recalculation")
+        recalculation = self.schedule(recalculate_open_cases, "the nightly recalculation")
         self.schedule(send_daily_digests, "the daily digests")
         self.schedule(remind_unanswered_requests, "the reminders of unanswered municipal requests")
         self.schedule(pseudonymise_old_audit_entries, "the pseudonymisation of old audit entries")
         self.schedule(apply_closed_case_retention, "the retention of closed cases")
-        self.schedule(precompute_dashboard_figures, "the precomputation of the dashboards' figures")
+        if recalculation is not None and recalculation.status == TaskResultStatus.SUCCESSFUL:
+            # Done today: the precomputation it enqueued when it ended may have failed since.
+            self.schedule(precompute_dashboard_figures, "the precomputation of the dashboards' figures")
+        else:
+            self.stdout.write("The precomputation of the dashboards' figures follows when the recalculation ends.")
         # Not once a day but whenever none is waiting: it only sends what is due.
         deliver_outbox_soon()
         self.stdout.write("A delivery of the e-mail outbox is queued.")
 
-    def schedule(self, task, name: str) -> None:
+    def schedule(self, task, name: str) -> DBTaskResult | None:
+        """Enqueue `task` unless a run of it makes that unnecessary today; return that run."""
         if not isinstance(task_backends[task.backend], DatabaseBackend):
             # Another backend keeps no table to check (the immediate one runs it now).
             result = task.enqueue()
             self.stdout.write(f"Enqueued {name} ({result.id}).")
-            return
+            return None
         with transaction.atomic():
             _lock()
             existing = nightly_already_scheduled(task)
@@ -105,3 +117,4 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(self.style.SUCCESS(f"Enqueued {name} ({result.id})."))
+        return existing
