@@ -190,9 +190,10 @@ def _participant_lines(case: Case, people) -> list[tuple[str, str]]:
     """A line a participant, "name – party": role, department, e-mail and phone — saved ones
     or a form's, so that the two lists can be compared line by line."""
     fields = forms.ParticipantForm(departments=forms.ParticipantFormSet(case=case).departments).fields
+    details = ("role", "department", "email", "phone")
     return [
         (f"{p['name']} – {conflicts.shown_value(fields['party'], p['party'])}",
-         ", ".join(v for _label, v in conflicts.lines(fields, {k: p.get(k) for k in ("role", "department", "email", "phone")}) if v))
+         ", ".join(v for _label, v in conflicts.lines(fields, {k: p.get(k) for k in details}) if v))
         for p in people if (p.get("name") or "").strip()
     ]
 
@@ -228,6 +229,8 @@ def _meeting_closed(request, case: Case, meeting: Meeting, *, mine: conflicts.Sa
     Where this person was recording the meeting as held too, the two records are compared
     line by line (the block headed "Recorded as held" on both sides)."""
     fresh = _fresh(meeting)
+    # It shows the meeting as recorded, where the redirect it replaces led to an audited page.
+    services.release_read_record(actor=request.user, case=case, request=request, page="meeting_closed")
     saved = _meeting_now(fresh)
     if fresh.status == Meeting.Status.HELD:
         values = {
@@ -392,7 +395,12 @@ def _held_conflict(request, form, meeting: Meeting) -> tuple[forms.MeetingHeldFo
 def _held_closed(request, case: Case, meeting: Meeting, form: forms.MeetingHeldForm) -> HttpResponse:
     """Someone else recorded the meeting as held, or cancelled it, while this person was
     recording it: what they recorded beside what this person wrote, line by line."""
-    return _meeting_closed(request, case, meeting, mine=[(_("Recorded as held"), conflicts.lines(form.fields, conflicts.posted(form)))])
+    mine = [(_("Recorded as held"), conflicts.lines(form.fields, conflicts.posted(form)))]
+    return _meeting_closed(request, case, meeting, mine=mine)
+
+
+def _cancel_posted(form: forms.MeetingCancelForm) -> conflicts.Saved:
+    return [(_("Cancel the meeting"), conflicts.lines(form.fields, conflicts.posted(form)))]
 
 
 @require_POST
@@ -402,7 +410,7 @@ def meeting_cancel(request: HttpRequest, case_id: int, meeting_id: int) -> HttpR
     _require(services.may_write_meetings(request.user, case))
     form = forms.MeetingCancelForm(request.POST)
     if meeting.status != Meeting.Status.PLANNED:
-        return _meeting_closed(request, case, meeting, mine=[(_("Cancel the meeting"), conflicts.lines(form.fields, conflicts.posted(form)))])
+        return _meeting_closed(request, case, meeting, mine=_cancel_posted(form))
     if form.is_valid():
         try:
             services.meeting_cancel(
@@ -413,7 +421,7 @@ def meeting_cancel(request: HttpRequest, case_id: int, meeting_id: int) -> HttpR
             # Someone changed the meeting in between: show it as it is now, and keep the reason written.
             fresh = _fresh(meeting)
             if fresh.status != Meeting.Status.PLANNED:
-                return _meeting_closed(request, case, meeting, mine=[(_("Cancel the meeting"), conflicts.lines(form.fields, conflicts.posted(form)))])
+                return _meeting_closed(request, case, meeting, mine=_cancel_posted(form))
             conflict = conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=_meeting_now(fresh))
             return render(
                 request, "release/meeting_cancel.html",

@@ -15,6 +15,7 @@ from html import unescape
 import pytest
 from django.test import Client
 
+from koreplan.audit.models import AuditEntry
 from koreplan.release import services
 from koreplan.release.models import Meeting, MeetingForm, Party
 from koreplan.web.testing import input_value, saved_now
@@ -159,6 +160,8 @@ def test_a_change_to_a_meeting_someone_has_since_held_shows_who_and_keeps_her_in
     assert f'href="/sager/{moede.case_id}/"' in page
     moede.refresh_from_db()
     assert moede.status == Meeting.Status.HELD and moede.location == ""
+    read = AuditEntry.objects.filter(action="koreplan.release.viewed").order_by("id").last()
+    assert read.actor == socialraadgiver and read.case_id == moede.case_id and read.data["page"] == "meeting_closed"
 
 
 def test_recording_a_meeting_someone_has_since_held_sets_the_two_records_side_by_side(socialraadgiver, kollega, moede):
