@@ -602,8 +602,9 @@ def _facts_conflict(request: HttpRequest, form: CaseFactsForm, case: Case) -> tu
     values = {**dict.fromkeys(SENTENCE_FIELDS), **FactsForm.initial_from_case(fresh)}
     values["placement"] = values["placement"] or None  # "follows from the holding organisation", as the form says
     saved = conflicts.lines(form.fields, values)
+    mine = {**form.cleaned_data, "placement": form.cleaned_data.get("placement") or None}
     return conflicts.rebound(request, form, fresh.revision), conflicts.Conflict(
-        by=fresh.revised_by, at=fresh.revised_at, saved=[("", saved)]
+        by=fresh.revised_by, at=fresh.revised_at, saved=[("", saved)], mine=[("", conflicts.lines(form.fields, mine))]
     )
 
 

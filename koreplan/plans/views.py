@@ -287,29 +287,38 @@ def section_edit(request: HttpRequest, case_id: int, slug: str) -> HttpResponse:
     ), status=conflicts.status(request, conflict))
 
 
-def _conflict(request, form, version, saved_of) -> tuple[Any, Conflict]:
+def _conflict(request, form, version, saved_of, mine=None) -> tuple[Any, Conflict]:
     """Someone saved the version after this form was opened (StaleRevision). Nothing is
     lost: the form keeps what this person wrote and now names the revision saved since
     (koreplan/web/conflicts.py). ``saved_of(content)`` gives what is saved now as
-    (heading, [(label, value)]) blocks."""
+    (heading, [(label, value)]) blocks; ``mine`` what this person posted, in the same
+    blocks, for the lines that differ to be marked."""
     fresh = PlanVersion.objects.select_related("last_adjusted_by").get(pk=version.pk)
     return conflicts.rebound(request, form, fresh.revision), Conflict(
-        by=fresh.last_adjusted_by, at=fresh.last_adjusted_at, saved=saved_of(fresh.content_value())
+        by=fresh.last_adjusted_by, at=fresh.last_adjusted_at, saved=saved_of(fresh.content_value()), mine=mine
     )
 
 
 def _section_conflict(request, form, formset, version) -> tuple[Any, Conflict]:
     if formset is not None:
+        fields = formset.form().fields
+
         def saved_of(content):
-            fields = formset.form().fields
             return [
                 (row["name"] or row["organisation"] or str(number), [(k, v) for k, v in _lines(fields, row) if v])
                 for number, row in enumerate(forms.partners_initial(content), start=1)
             ]
+        # A partner is matched by name (or organisation); one without either has no match.
+        posted = [conflicts.posted(row) for row in formset.forms]
+        mine = [
+            (row["name"] or row["organisation"], [(k, v) for k, v in _lines(fields, row) if v])
+            for row in posted if row.get("name") or row.get("organisation")
+        ]
     else:
         def saved_of(content):
             return [("", _lines(form.fields, type(form).initial_from(content)))]
-    return _conflict(request, form, version, saved_of)
+        mine = [("", _lines(form.fields, conflicts.posted(form)))]
+    return _conflict(request, form, version, saved_of, mine)
 
 
 def _section_title(section: domain.Section) -> str:

@@ -186,18 +186,68 @@ def _fresh(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_related("updated_by", "department", "plan_holder_after").get(pk=meeting.pk)
 
 
-def _meeting_conflict(request, form, case: Case, meeting: Meeting) -> tuple[forms.MeetingEditForm, conflicts.Conflict]:
+def _participant_lines(case: Case, people) -> list[tuple[str, str]]:
+    """A line a participant, "name – party": role, department, e-mail and phone — saved ones
+    or a form's, so that the two lists can be compared line by line."""
+    fields = forms.ParticipantForm(departments=forms.ParticipantFormSet(case=case).departments).fields
+    details = ("role", "department", "email", "phone")
+    return [
+        (f"{p['name']} – {conflicts.shown_value(fields['party'], p['party'])}",
+         ", ".join(v for _label, v in conflicts.lines(fields, {k: p.get(k) for k in details}) if v))
+        for p in people if (p.get("name") or "").strip()
+    ]
+
+
+def _meeting_lines(case: Case, form, values, people) -> conflicts.Saved:
+    return [(_("When and where"), conflicts.lines(form.fields, values)), (_("Participants"), _participant_lines(case, people))]
+
+
+def _posted_meeting(case: Case, form, formset) -> conflicts.Saved:
+    """What this person wrote in the meeting's form, valid or not."""
+    return _meeting_lines(case, form, conflicts.posted(form), [conflicts.posted(row) for row in formset.forms])
+
+
+def _meeting_conflict(request, form, formset, case: Case, meeting: Meeting) -> tuple[forms.MeetingEditForm, conflicts.Conflict]:
     """The meeting as saved now — when, where and who takes part — and who changed it last."""
     fresh = _fresh(meeting)
-    saved = [(_("When and where"), conflicts.lines(form.fields, forms.MeetingEditForm.initial_for(fresh)))]
-    row = forms.ParticipantForm(departments=forms.ParticipantFormSet(case=case).departments)
-    for p in fresh.participants.all():
-        values = {"role": p.role, "department": p.department, "email": p.email, "phone": p.phone}
-        saved.append((f"{p.name} – {p.get_party_display()}", [(k, v) for k, v in conflicts.lines(row.fields, values) if v]))
+    saved = _meeting_lines(case, form, forms.MeetingEditForm.initial_for(fresh), [
+        {"party": p.party, "name": p.name, "role": p.role, "department": p.department, "email": p.email, "phone": p.phone}
+        for p in fresh.participants.all()
+    ])
+    mine = _posted_meeting(case, form, formset)
     rebound = conflicts.rebound(
         request, form, fresh.revision, make=lambda data: forms.MeetingEditForm(data, case=case, kind=meeting.kind)
     )
-    return rebound, conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=saved)
+    return rebound, conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=saved, mine=mine)
+
+
+def _meeting_closed(request, case: Case, meeting: Meeting, *, mine: conflicts.Saved) -> HttpResponse:
+    """The meeting was held or cancelled by someone else while this person was editing it:
+    nothing more can be saved to it, so the page says who closed it and when, and shows what
+    this person wrote, read-only, to be copied elsewhere — rather than a redirect that loses it.
+
+    Where this person was recording the meeting as held too, the two records are compared
+    line by line (the block headed "Recorded as held" on both sides)."""
+    fresh = _fresh(meeting)
+    # It shows the meeting as recorded, where the redirect it replaces led to an audited page.
+    services.release_read_record(actor=request.user, case=case, request=request, page="meeting_closed")
+    saved = _meeting_now(fresh)
+    if fresh.status == Meeting.Status.HELD:
+        values = {
+            "held_on": fresh.held_on, "attended": [str(p.pk) for p in fresh.participants.all() if p.attended],
+            "plan_holder_after": fresh.plan_holder_after, "plan_holder_after_name": fresh.plan_holder_after_name,
+            "municipal_follow_up": fresh.municipal_follow_up, "follow_up_called_by": fresh.follow_up_called_by,
+            "follow_up_called_by_name": fresh.follow_up_called_by_name, "minutes": fresh.minutes,
+        }
+        saved.append((_("Recorded as held"), conflicts.lines(forms.MeetingHeldForm(meeting=fresh).fields, values)))
+    compared = [block for block in mine if block[0] == _("Recorded as held") and fresh.status == Meeting.Status.HELD]
+    conflict = conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=saved, mine=compared or None)
+    return render(
+        request, "release/meeting_closed.html",
+        {"case": case, "client": case.client, "meeting": fresh, "anchor": ANCHORS[meeting.kind],
+         "conflict": conflict, "mine": mine},
+        status=conflicts.status(request, conflict),
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -240,13 +290,16 @@ def meeting_edit(request: HttpRequest, case_id: int, meeting_id: int) -> HttpRes
     case = case_get(user=request.user, case_id=case_id)
     meeting = selectors.meeting_get(case=case, meeting_id=meeting_id)
     _require(services.may_write_meetings(request.user, case))
-    if meeting.status != Meeting.Status.PLANNED:
+    if meeting.status != Meeting.Status.PLANNED and request.method != "POST":
         messages.info(request, _("Only a planned meeting can be changed."))
         return redirect(release_url(case, ANCHORS[meeting.kind]))
     conflict = None
     if request.method == "POST":
         form = forms.MeetingEditForm(request.POST, case=case, kind=meeting.kind)
         formset = forms.ParticipantFormSet(request.POST, case=case, prefix="deltager")
+        if meeting.status != Meeting.Status.PLANNED:
+            # Held or cancelled since this person opened the form: keep what they wrote in view.
+            return _meeting_closed(request, case, meeting, mine=_posted_meeting(case, form, formset))
         if form.is_valid() and formset.is_valid():
             try:
                 services.meeting_update(
@@ -254,7 +307,9 @@ def meeting_edit(request: HttpRequest, case_id: int, meeting_id: int) -> HttpRes
                     changes=form.values(), participants=formset.participants(), request=request,
                 )
             except services.StaleRevision:
-                form, conflict = _meeting_conflict(request, form, case, meeting)
+                if _fresh(meeting).status != Meeting.Status.PLANNED:
+                    return _meeting_closed(request, case, meeting, mine=_posted_meeting(case, form, formset))
+                form, conflict = _meeting_conflict(request, form, formset, case, meeting)
             except ValidationError as error:
                 forms.add_service_errors(form, error, formset=formset, aliases={"starts_at": "starts", "ends_at": "ends"})
             else:
@@ -278,6 +333,8 @@ def meeting_held(request: HttpRequest, case_id: int, meeting_id: int) -> HttpRes
     conflict = None
     if request.method == "POST":
         form = forms.MeetingHeldForm(request.POST, meeting=meeting)
+        if meeting.status != Meeting.Status.PLANNED:
+            return _held_closed(request, case, meeting, form)
         if form.is_valid():
             try:
                 services.meeting_hold(
@@ -285,6 +342,8 @@ def meeting_held(request: HttpRequest, case_id: int, meeting_id: int) -> HttpRes
                     **form.service_arguments(),
                 )
             except services.StaleRevision:
+                if _fresh(meeting).status != Meeting.Status.PLANNED:
+                    return _held_closed(request, case, meeting, form)
                 form, conflict, meeting = _held_conflict(request, form, meeting)
             except ValidationError as error:
                 forms.add_service_errors(form, error)
@@ -326,20 +385,22 @@ def _meeting_now(fresh: Meeting, *, participants: bool = True) -> conflicts.Save
 
 
 def _held_conflict(request, form, meeting: Meeting) -> tuple[forms.MeetingHeldForm, conflicts.Conflict, Meeting]:
-    """Someone changed the meeting while this person recorded it as held: the meeting as it
-    is now (moved, its participants, or already recorded) beside what this person wrote."""
+    """Someone changed the planned meeting (moved it, its participants) while this person
+    recorded it as held: the meeting as it is now beside what this person wrote."""
     fresh = _fresh(meeting)
-    saved = _meeting_now(fresh, participants=fresh.status != Meeting.Status.HELD)
-    if fresh.status == Meeting.Status.HELD:
-        values = {
-            "held_on": fresh.held_on, "attended": [str(p.pk) for p in fresh.participants.all() if p.attended],
-            "plan_holder_after": fresh.plan_holder_after, "plan_holder_after_name": fresh.plan_holder_after_name,
-            "municipal_follow_up": fresh.municipal_follow_up, "follow_up_called_by": fresh.follow_up_called_by,
-            "follow_up_called_by_name": fresh.follow_up_called_by_name, "minutes": fresh.minutes,
-        }
-        saved[0][1].extend(conflicts.lines(forms.MeetingHeldForm(meeting=fresh).fields, values))
     rebound = conflicts.rebound(request, form, fresh.revision, make=lambda data: forms.MeetingHeldForm(data, meeting=fresh))
-    return rebound, conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=saved), fresh
+    return rebound, conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=_meeting_now(fresh)), fresh
+
+
+def _held_closed(request, case: Case, meeting: Meeting, form: forms.MeetingHeldForm) -> HttpResponse:
+    """Someone else recorded the meeting as held, or cancelled it, while this person was
+    recording it: what they recorded beside what this person wrote, line by line."""
+    mine = [(_("Recorded as held"), conflicts.lines(form.fields, conflicts.posted(form)))]
+    return _meeting_closed(request, case, meeting, mine=mine)
+
+
+def _cancel_posted(form: forms.MeetingCancelForm) -> conflicts.Saved:
+    return [(_("Cancel the meeting"), conflicts.lines(form.fields, conflicts.posted(form)))]
 
 
 @require_POST
@@ -348,6 +409,8 @@ def meeting_cancel(request: HttpRequest, case_id: int, meeting_id: int) -> HttpR
     meeting = selectors.meeting_get(case=case, meeting_id=meeting_id)
     _require(services.may_write_meetings(request.user, case))
     form = forms.MeetingCancelForm(request.POST)
+    if meeting.status != Meeting.Status.PLANNED:
+        return _meeting_closed(request, case, meeting, mine=_cancel_posted(form))
     if form.is_valid():
         try:
             services.meeting_cancel(
@@ -357,6 +420,8 @@ def meeting_cancel(request: HttpRequest, case_id: int, meeting_id: int) -> HttpR
         except services.StaleRevision:
             # Someone changed the meeting in between: show it as it is now, and keep the reason written.
             fresh = _fresh(meeting)
+            if fresh.status != Meeting.Status.PLANNED:
+                return _meeting_closed(request, case, meeting, mine=_cancel_posted(form))
             conflict = conflicts.Conflict(by=fresh.updated_by, at=fresh.updated_at, saved=_meeting_now(fresh))
             return render(
                 request, "release/meeting_cancel.html",

@@ -7,6 +7,12 @@ since, beside a :class:`Conflict`: who saved, when, and what is saved now — so
 is a deliberate choice made after seeing the other text. Without htmx the answer is 409;
 under htmx it is the form partial (htmx swaps only a 2xx answer).
 
+Given ``mine`` — what this person tried to save, in the same blocks and labels — the page
+marks each line where the two differ, in words and not by colour alone, and counts them at
+the top, so that 17 facts need not be read side by side to find the one that moved. Only
+the revision number is kept of what the form started from, not its values, so the page can
+say that a line differs but not which of the two changed it.
+
 The template is ``web/includes/conflict.html``; include it above the form with a
 ``heading`` that names what was saved ("this section", "the facts", "the meeting").
 """
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, time
 from typing import Any
 
@@ -29,12 +36,59 @@ Saved = list[tuple[str, list[tuple[str, str]]]]
 
 
 @dataclass(frozen=True)
+class Line:
+    """One line of what is saved now, beside what this person tried to save there."""
+
+    label: str
+    value: str
+    yours: str | None = None  # None: a line this person's form does not have, so nothing to compare
+
+    @property
+    def differs(self) -> bool:
+        return self.yours is not None and _same(self.yours) != _same(self.value)
+
+
+def _same(text: str) -> str:
+    # A browser posts a textarea's line breaks as CRLF; what is saved may have either.
+    return text.replace("\r\n", "\n").strip()
+
+
+@dataclass(frozen=True)
 class Conflict:
     """What someone else saved while this person was editing the same thing."""
 
     by: Any  # the User who saved last (None if not recorded)
     at: Any  # when (None if not recorded)
     saved: Saved  # (heading, [(label, value)]) as saved now
+    #: What this person tried to save, as blocks with the same headings and labels; None
+    #: where the page has nothing to compare. A block of ``saved`` whose heading is not in
+    #: ``mine`` is not compared (the meeting's status is nothing this person wrote); within a
+    #: compared block a label on one side only reads as empty on the other.
+    mine: Saved | None = None
+
+    @cached_property
+    def blocks(self) -> list[tuple[str, list[Line]]]:
+        """``saved`` line by line, each beside this person's value where there is one."""
+        mine = {heading: dict(block) for heading, block in self.mine or []}
+        blocks = []
+        for heading, block in self.saved:
+            if heading not in mine:
+                blocks.append((heading, [Line(label, value) for label, value in block]))
+                continue
+            yours = mine[heading]
+            labels = dict(block)
+            rows = [Line(label, value, yours.get(label, "")) for label, value in block]
+            rows += [Line(label, "", value) for label, value in yours.items() if label not in labels]
+            blocks.append((heading, rows))
+        return blocks
+
+    @property
+    def compared(self) -> bool:
+        return self.mine is not None
+
+    @property
+    def differences(self) -> int:
+        return sum(line.differs for _heading, block in self.blocks for line in block)
 
 
 def shown_value(field: forms.Field, value: Any) -> str:
@@ -78,6 +132,13 @@ def lines(fields: Mapping[str, forms.Field], values: Mapping[str, Any]) -> list[
         for name, field in fields.items()
         if not field.widget.is_hidden and name in values
     ]
+
+
+def posted(form: forms.Form) -> dict[str, Any]:
+    """What a bound form holds: a field's cleaned value where it is valid, else what was typed."""
+    form.is_valid()  # cleaned_data exists only once the form is validated (at most once: it is cached)
+    cleaned = form.cleaned_data
+    return {name: cleaned[name] if name in cleaned else form[name].value() for name in form.fields}
 
 
 def rebound(request: HttpRequest, form: forms.Form, revision: int, make: Callable[..., forms.Form] | None = None) -> forms.Form:

@@ -9,6 +9,7 @@ merge the two and save again, and only then are Kasper's facts replaced.
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -90,3 +91,27 @@ def test_htmx_gets_the_conflict_with_status_200(socialraadgiver, kollega, sag):
     response = susanne.post(url(sag), {**susannes_form, "sentence_years": "3"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert "Kasper Berg" in saved_now(response.content.decode()) or "Kasper Berg" in response.content.decode()
+
+
+def test_the_conflict_page_marks_the_facts_that_differ_from_hers(socialraadgiver, kollega, sag):
+    """17 facts are listed; only the two that are not as she wrote them are marked, in words."""
+    susanne, susannes_form = opened(socialraadgiver, sag)
+    kasper, kaspers_form = opened(kollega, sag)
+    assert kasper.post(url(sag), {**kaspers_form, "expected_parole_on": "2027-06-01"}).status_code == 302
+    page = susanne.post(url(sag), {**susannes_form, "sentence_years": "3"}, HTTP_ACCEPT_LANGUAGE="da").content.decode()
+
+    assert "2 oplysninger er forskellige fra det, du forsøgte at gemme" in unescape(page)
+    saved = saved_now(page)
+    assert saved.count("Afviger fra din udgave") == 2
+    marked = re.findall(r"<dt>([^<]*) <span class=\"badge badge-warning conflict-differs\">", saved)
+    assert marked == ["Straf i år", "Forventet prøveløsladelse"], marked
+    assert "Du skrev: 3" in saved
+
+
+def test_the_conflict_page_says_when_nothing_differs(socialraadgiver, kollega, sag):
+    susanne, susannes_form = opened(socialraadgiver, sag)
+    kasper, kaspers_form = opened(kollega, sag)
+    kasper.post(url(sag), {**kaspers_form, "sentence_years": "3"})
+    page = susanne.post(url(sag), {**susannes_form, "sentence_years": "3"}, HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "Det gemte er det samme som det, du forsøgte at gemme." in unescape(page)
+    assert "Afviger fra din udgave" not in page

@@ -199,3 +199,49 @@ def test_a_formset_section_keeps_both_texts_too(socialraadgiver, kollega, writte
     content = version.content_value()
     saved = content.description[0].text if what == "description" else content.areas[0].goal
     assert saved == merged
+
+
+def marked(page: str) -> list[str]:
+    """The labels of the lines saved now that the page marks as differing from hers."""
+    return re.findall(r'<dt>([^<]*) <span class="badge badge-warning conflict-differs">', saved_now(page))
+
+
+@pytest.mark.django_db
+def test_the_conflict_page_marks_the_text_that_differs(socialraadgiver, kollega, version):
+    susanne, susannes_form = opened(socialraadgiver, version)
+    kasper, kaspers_form = opened(kollega, version)
+    kasper.post(url(version), {**kaspers_form, "causes": KASPER, "note": "Samme note."})
+    page = susanne.post(url(version), {**susannes_form, "causes": SUSANNE, "note": "Samme note."},
+                        HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "1 oplysning er forskellig fra det, du forsøgte at gemme" in unescape(page)
+    assert len(marked(page)) == 1 and f"Du skrev: {SUSANNE}" in saved_now(page)
+
+
+def partners_url(version: PlanVersion) -> str:
+    return f"/sager/{version.plan.case_id}/handleplan/rediger/samarbejdspartnere/"
+
+
+def partner(hidden: dict[str, str], phone: str) -> dict[str, str]:
+    return {
+        **hidden, "partners-TOTAL_FORMS": "1", "partners-INITIAL_FORMS": "0", "partners-MIN_NUM_FORMS": "0",
+        "partners-MAX_NUM_FORMS": "1000", "partners-0-name": "Mette Dahl", "partners-0-organisation": "Jobcentret",
+        "partners-0-phone": phone,
+    }
+
+
+@pytest.mark.django_db
+def test_the_partners_conflict_marks_the_partner_line_that_differs(socialraadgiver, kollega, version):
+    def open_partners(user):
+        client = Client()
+        client.force_login(user)
+        page = client.get(partners_url(version)).content.decode()
+        return client, dict(re.findall(r'<input type="hidden" name="(version|revision)" value="(\d+)"', page))
+
+    susanne, susannes = open_partners(socialraadgiver)
+    kasper, kaspers = open_partners(kollega)
+    assert kasper.post(partners_url(version), partner(kaspers, "11 11 11 11")).status_code == 302
+    response = susanne.post(partners_url(version), partner(susannes, "22 22 22 22"), HTTP_ACCEPT_LANGUAGE="da")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert marked(page) == ["Telefon"]
+    assert "Du skrev: 22 22 22 22" in saved_now(page)

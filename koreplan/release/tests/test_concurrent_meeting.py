@@ -15,6 +15,7 @@ from html import unescape
 import pytest
 from django.test import Client
 
+from koreplan.audit.models import AuditEntry
 from koreplan.release import services
 from koreplan.release.models import Meeting, MeetingForm, Party
 from koreplan.web.testing import input_value, saved_now
@@ -119,3 +120,81 @@ def test_cancelling_after_a_change_keeps_the_reason(socialraadgiver, kollega, mo
     assert susanne.post(url(moede, "aflys/"), {"revision": revision, "cancelled_reason": reason}).status_code == 302
     moede.refresh_from_db()
     assert moede.status == Meeting.Status.CANCELLED and moede.cancelled_reason == reason
+
+
+def test_the_meeting_conflict_marks_what_differs(socialraadgiver, kollega, moede):
+    susanne, susannes_revision = opened(socialraadgiver, moede)
+    kasper, kaspers_revision = opened(kollega, moede)
+    assert kasper.post(url(moede), edit_form(kaspers_revision, "Mødelokale 2", starts="09:30")).status_code == 302
+    page = susanne.post(url(moede), {**edit_form(susannes_revision, "Mødelokale 2"),
+                                     "deltager-0-role": "Klient"}, HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "2 oplysninger er forskellige fra det, du forsøgte at gemme" in unescape(page)
+    saved = saved_now(page)
+    marked = re.findall(r"<dt>([^<]*) <span class=\"badge badge-warning conflict-differs\">", saved)
+    assert marked == ["Fra", "Jens Hansen – Klienten"], marked
+    assert "Du skrev: 10:00" in saved and "Du skrev: Klient" in saved
+
+
+def held_form(revision: str, minutes: str) -> dict[str, str]:
+    return {
+        "revision": revision, "held_on": "2026-11-24", "minutes": minutes,
+        "municipal_follow_up": "Jobcentret følger op.", "follow_up_called_by": Party.MUNICIPALITY,
+    }
+
+
+def test_a_change_to_a_meeting_someone_has_since_held_shows_who_and_keeps_her_input(socialraadgiver, kollega, moede):
+    susanne, susannes_revision = opened(socialraadgiver, moede)
+    kasper, kaspers_revision = opened(kollega, moede, "afholdt/")
+    held = held_form(kaspers_revision, "Aftalt: Jens bor hos sin søster.")
+    held["plan_holder_after"] = str(moede.case.holding_organisation_id)
+    assert kasper.post(url(moede, "afholdt/"), held).status_code == 302
+
+    response = susanne.post(url(moede), edit_form(susannes_revision, "Besøgsrummet, husk tolk"), HTTP_ACCEPT_LANGUAGE="da")
+    assert response.status_code == 409
+    page = unescape(response.content.decode())
+    assert "Mødet kan ikke længere ændres" in page
+    assert "Kasper Berg registrerede mødet som afholdt" in page
+    assert "Holdt" in saved_now(page) and "Aftalt: Jens bor hos sin søster." in saved_now(page)
+    # Her input is shown read-only, not in a form that could not be saved.
+    assert "Besøgsrummet, husk tolk" in page and 'name="location"' not in page
+    assert f'href="/sager/{moede.case_id}/"' in page
+    moede.refresh_from_db()
+    assert moede.status == Meeting.Status.HELD and moede.location == ""
+    read = AuditEntry.objects.filter(action="koreplan.release.viewed").order_by("id").last()
+    assert read.actor == socialraadgiver and read.case_id == moede.case_id and read.data["page"] == "meeting_closed"
+
+
+def test_recording_a_meeting_someone_has_since_held_sets_the_two_records_side_by_side(socialraadgiver, kollega, moede):
+    susanne, susannes_revision = opened(socialraadgiver, moede, "afholdt/")
+    kasper, kaspers_revision = opened(kollega, moede, "afholdt/")
+    holder = str(moede.case.holding_organisation_id)
+    assert kasper.post(url(moede, "afholdt/"), {
+        **held_form(kaspers_revision, "Kaspers referat."), "plan_holder_after": holder,
+    }).status_code == 302
+
+    minutes = "Susannes referat: Jens flytter til sin søster."
+    response = susanne.post(url(moede, "afholdt/"), {**held_form(susannes_revision, minutes), "plan_holder_after": holder},
+                            HTTP_ACCEPT_LANGUAGE="da")
+    assert response.status_code == 409
+    page = unescape(response.content.decode())
+    assert "Kasper Berg registrerede mødet som afholdt" in page
+    assert "1 oplysning er forskellig fra det, du forsøgte at gemme" in page
+    saved = saved_now(page)
+    assert "Kaspers referat." in saved and f"Du skrev: {minutes}" in saved
+    assert "<textarea" not in page
+    moede.refresh_from_db()
+    assert moede.minutes == "Kaspers referat."
+
+
+def test_cancelling_a_meeting_someone_has_since_cancelled_keeps_the_reason(socialraadgiver, kollega, moede):
+    susanne, susannes_revision = opened(socialraadgiver, moede)
+    services.meeting_cancel(actor=kollega, meeting=moede, reason="Jens er overført.", revision=1)
+
+    reason = "Jens er løsladt tidligere end ventet."
+    response = susanne.post(url(moede, "aflys/"), {"revision": susannes_revision, "cancelled_reason": reason}, HTTP_ACCEPT_LANGUAGE="da")
+    assert response.status_code == 409
+    page = unescape(response.content.decode())
+    assert "Kasper Berg aflyste mødet" in page and "Jens er overført." in saved_now(page)
+    assert reason in page and "<textarea" not in page
+    moede.refresh_from_db()
+    assert moede.cancelled_reason == "Jens er overført."
