@@ -29,7 +29,7 @@ from koreplan.cases.selectors import plan_holders_at
 from koreplan.domain.cpr import parse_cpr
 from koreplan.domain.facts import FIELDS as FACT_FIELDS
 from koreplan.domain.facts import FactsError, parse_facts
-from koreplan.domain.rules.obligations import OBLIGATIONS, Who
+from koreplan.domain.rules.obligations import OBLIGATIONS, Who, responsible_party
 from koreplan.domain.timeline import Timeline, compute_timeline
 from koreplan.notifications.models import Kind as NotificationKind
 from koreplan.notifications.services import notify
@@ -145,31 +145,37 @@ def case_timeline(case: Case, *, today: date | None = None, tasks: Iterable[Task
     return compute_timeline(facts, today=today)
 
 
-def _responsible_organisation(case: Case, who: str) -> Organisation:
+def _responsible_organisations(case: Case) -> dict[str, Organisation]:
+    """The organisation each party's open tasks lie with (``responsible_party``)."""
     holder = case.holding_organisation
-    if who == Who.KIF:
-        # Before KIF is involved the holder must involve it: the task stays with the holder.
-        if holder.kind == Organisation.Kind.KIF:
-            return holder
-        return case.kif or holder
-    if who == Who.MUNICIPALITY:
-        return case.client.acting_municipality
-    if holder.kind == Organisation.Kind.INSTITUTION:
-        return holder
-    last_stay = case.stays.filter(organisation__kind=Organisation.Kind.INSTITUTION).order_by("-started_on").first()
-    return last_stay.organisation if last_stay else holder
+    institution = None
+    if holder.kind != Organisation.Kind.INSTITUTION:
+        last_stay = (
+            case.stays.filter(organisation__kind=Organisation.Kind.INSTITUTION)
+            .select_related("organisation").order_by("-started_on").first()
+        )
+        if last_stay and case.participations.filter(
+            organisation=last_stay.organisation_id, part=CaseParticipation.Part.PREVIOUS_HOLDER, ended_at=None
+        ).exists():
+            institution = last_stay.organisation
+    parties = {
+        "holder": holder, "holder_is_kif": holder.kind == Organisation.Kind.KIF, "kif": case.kif,
+        "municipality": case.client.acting_municipality, "institution": institution,
+    }
+    return {who.value: responsible_party(who, **parties) for who in Who}
 
 
 def case_tasks_sync(*, case: Case, today: date | None = None) -> Timeline:
     """Make the case's timeline tasks match its facts; keep what was done.
 
-    Open tasks move with the rules; done tasks keep their completion; open tasks the
-    rules no longer ask for are removed. Event tasks (transfer, review) are left alone.
+    Open tasks move with the rules; done tasks keep their completion and the organisation
+    they lay with when done (``responsible_party``); open tasks the rules no longer ask
+    for are removed. Event tasks (transfer, review) are left alone.
     The case's applicability flags are refreshed. Callers hold the transaction.
     """
     timeline = case_timeline(case, today=today)
     existing = {(t.obligation_id, t.occurrence): t for t in case.tasks.all() if t.from_timeline}
-    organisations = {who.value: _responsible_organisation(case, who.value) for who in Who}
+    organisations = _responsible_organisations(case)
     to_create, to_update = [], []
     wanted = set()
     for o in timeline.obligations:
@@ -190,7 +196,11 @@ def case_tasks_sync(*, case: Case, today: date | None = None) -> Timeline:
         task = existing.get(key)
         if task is None:
             to_create.append(Task(case=case, obligation_id=o.id, occurrence=o.occurrence, **values))
-        elif any(getattr(task, k) != v for k, v in values.items()):
+            continue
+        if task.completed_on is not None:
+            # Done by the organisation it lay with then: the dashboards count it there.
+            values["responsible_organisation_id"] = task.responsible_organisation_id
+        if any(getattr(task, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(task, k, v)
             to_update.append(task)
@@ -470,6 +480,8 @@ def task_complete(
                 part=CaseParticipation.Part.PREVIOUS_HOLDER,
                 ended_at=None,
             ).update(ended_at=timezone.now())
+            # What the institution still had (the status at release, the follow-up) passes to the holder.
+            case_tasks_sync(case=case)
         _audit(
             "koreplan.task.completed", actor=actor, request=request, case=case, obj=task,
             obligation=task.obligation_id, occurrence=task.occurrence, completed_on=completed_on,

@@ -73,7 +73,7 @@ from koreplan.cases.models import (
     Task,
 )
 from koreplan.cases.services import APPOINTED_AT_OPENING
-from koreplan.domain.rules.obligations import OBLIGATIONS
+from koreplan.domain.rules.obligations import OBLIGATIONS, Who, responsible_party
 from koreplan.generate import population as pop
 from koreplan.generate.models import GeneratedSet
 from koreplan.generate.writer import BulkWriter, Json, as_json
@@ -463,7 +463,6 @@ class National:
         lived = self.lived_sim.live(draft)
         staff = self.staff
         organisations = self.organisations
-        holder = organisations[lived.holder_id]
         self.stats[f"stage:{lived.stage}"] += 1
 
         # People: who held the plan at each organisation the case passed through.
@@ -537,14 +536,39 @@ class National:
             self.t_stay.add((self.t_stay.allocate(), case_id, stay.organisation_id, stay.placement, stay.started_on,
                              stay.ended_on, ""))
 
-        # Tasks: the timeline's obligations exactly as case_tasks_sync would keep them.
-        institution_org = lived.holder_id
-        if holder.kind != Organisation.Kind.INSTITUTION:
-            institution_stays = [s for s in lived.stays if organisations[s.organisation_id].kind == Organisation.Kind.INSTITUTION]
-            if institution_stays:
-                institution_org = max(institution_stays, key=lambda s: s.started_on).organisation_id
-        kif_org = lived.holder_id if holder.kind == Organisation.Kind.KIF else (lived.kif_id or lived.holder_id)
-        by_who = {"institution": institution_org, "kif": kif_org, "municipality": municipality_id}
+        # The hand-overs are written after the tasks, but whether a sender still owes its status
+        # at transfer (and so keeps a part in the case) decides where the institution's tasks lie.
+        handovers = []
+        for h in lived.handovers:
+            sender = person_at(h.from_id)
+            handovers.append((h, sender, self._status_done(h) if sender is not None else None))
+        # (organisation, from, until): the sender sees the case until its status is done.
+        previous_holders = [
+            (h.from_id, h.answered_on, done) for h, sender, done in handovers
+            if sender is not None and h.status == "accepted" and (done is None or done > h.answered_on)
+        ]
+
+        def responsible_on(who: str, day: date) -> int:
+            """Where case_tasks_sync puts a task of ``who`` on ``day``, as the case stood then."""
+            holder_id = pop.holder_on(lived, day)
+            holder_is_kif = organisations[holder_id].kind == Organisation.Kind.KIF
+            institution = None
+            if holder_is_kif:
+                stays = [s for s in lived.stays if s.started_on <= day
+                         and organisations[s.organisation_id].kind == Organisation.Kind.INSTITUTION]
+                last = max(stays, key=lambda s: s.started_on).organisation_id if stays else None
+                if any(o == last and start <= day and (end is None or day < end) for o, start, end in previous_holders):
+                    institution = last
+            involved = lived.kif_involved_on is not None and lived.kif_involved_on <= day
+            return responsible_party(
+                Who(who), holder=holder_id, holder_is_kif=holder_is_kif,
+                kif=lived.kif_id if holder_is_kif or involved else None,
+                municipality=municipality_id, institution=institution,
+            )
+
+        # Tasks: the timeline's obligations exactly as case_tasks_sync would keep them: open ones
+        # where they lie today, done ones where they lay when they were done.
+        by_who = {who.value: responsible_on(who.value, today) for who in Who}
         task_ids: dict[tuple[str, int], int] = {}
         appointed_evidence = self.appointed_evidence
         for o in timeline.obligations:
@@ -562,10 +586,8 @@ class National:
                             "cases.task", task_id, {"obligation": o.id, "occurrence": o.occurrence,
                                                     "completed_on": done.isoformat(), "automatic": True})
             elif done is not None:
-                doer_org = kif_org if o.who.value == "kif" else pop.holder_on(lived, done)
-                if organisations[doer_org].kind != Organisation.Kind.INSTITUTION and o.who.value == "institution":
-                    doer_org = institution_org
-                doer = person_at(doer_org)
+                # A municipality's task is marked done by the holder's staff.
+                doer = person_at(pop.holder_on(lived, done) if o.who == Who.MUNICIPALITY else responsible_on(o.who.value, done))
                 evidence = _EVIDENCE.get(o.id, "Udført.")
                 self.stats["tasks_done"] += 1
                 self._audit(clock.at(done, 9, 16), "koreplan.task.completed", doer, case_id, client_id, "cases.task",
@@ -573,15 +595,16 @@ class National:
             elif not draft.closed and o.due_on < today:
                 self.stats["tasks_overdue"] += 1
             self.t_task.add((
-                task_id, case_id, o.id, o.occurrence, True, o.who.value, by_who[o.who.value], o.due_on, o.asap,
+                task_id, case_id, o.id, o.occurrence, True, o.who.value,
+                by_who[o.who.value] if done is None else responsible_on(o.who.value, done), o.due_on, o.asap,
                 o.assumed, o.non_working_day, o.step or "", _basis(o.legal_basis), o.title_da, o.title_en, done,
                 _pk(doer), evidence, None,
             ))
 
         # Hand-overs, with the tasks and participations their services make.
         occurrences: Counter = Counter()
-        for h in lived.handovers:
-            self._handover(case_id, client_id, lived, h, occurrences, person_at)
+        for h, sender, status_done in handovers:
+            self._handover(case_id, client_id, lived, h, occurrences, person_at, sender, status_done)
 
         # The journal.
         for day, pick in lived.journal:
@@ -605,10 +628,17 @@ class National:
             person_at=person_at, plan_responsible=plan_responsible, client=(first, last, cpr, facts["birth_date"]),
         )
 
-    def _handover(self, case_id, client_id, lived: pop.Lived, h: pop.HandoverEvent, occurrences: Counter, person_at) -> None:
+    def _status_done(self, h: pop.HandoverEvent) -> date | None:
+        """The day the sender wrote its status on the plan (cirk. § 8, stk. 1), if it has."""
+        if self.rng.random() < 0.9:
+            done = h.requested_on + timedelta(days=self.rng.randint(0, 10))
+            return done if done <= self.today else None
+        return None
+
+    def _handover(self, case_id, client_id, lived: pop.Lived, h: pop.HandoverEvent, occurrences: Counter, person_at,
+                  sender: User | None, status_done: date | None) -> None:
         rng, clock, today = self.rng, self.clock, self.today
         organisations = self.organisations
-        sender = person_at(h.from_id)
         if sender is None:
             return
         receiver_org = organisations[h.to_id]
@@ -635,11 +665,6 @@ class National:
                          answered_at if h.status != "requested" else None))
         # The sender's status on the plan (cirk. § 8, stk. 1), made with the request.
         occurrences["status_at_transfer"] += 1
-        status_done = None
-        if rng.random() < 0.9:
-            status_done = h.requested_on + timedelta(days=rng.randint(0, 10))
-            if status_done > today:
-                status_done = None
         who = "kif" if organisations[h.from_id].kind == Organisation.Kind.KIF else "institution"
         status_task = self.t_task.allocate()
         self.t_task.add((

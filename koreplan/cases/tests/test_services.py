@@ -180,6 +180,49 @@ def test_hand_over_to_kif_at_parole(sag, socialraadgiver, kif, kif_afdeling):
     assert sag.kif == kif_afdeling and sag.placement == "kif" and sag.plan_responsible == kif
 
 
+def test_after_parole_the_institutions_open_tasks_pass_to_kif_once_the_prison_has_let_go(
+    socialraadgiver, kif, kif_afdeling, guldborgsund
+):
+    """What the prison has done stays counted at the prison; what is left of its part (the
+    status at release, the follow-up) passes to KIF when the prison lets go, and the
+    worklists follow: nothing lies with an organisation that no longer has the case."""
+    prison = socialraadgiver.organisation
+    sag = open_case(
+        actor=socialraadgiver, municipality=guldborgsund, sentence="P6M",
+        intake_on=TODAY - timedelta(days=150), release_on=TODAY + timedelta(days=30),
+    )
+    institution_tasks = ("status_at_release", "follow_up_meeting_after_release")
+    services.task_complete(actor=socialraadgiver, task=sag.tasks.get(obligation_id="intake_interview"), completed_on=TODAY)
+    handover = services.handover_request(
+        actor=socialraadgiver, case=sag, kind=Handover.Kind.KIF_AT_PAROLE, to_organisation=kif_afdeling
+    )
+    services.handover_accept(actor=kif, handover=handover)
+    sag.refresh_from_db()
+    # While the prison still owes its status at transfer it has a part, and its tasks stay with it …
+    for obligation in institution_tasks:
+        assert sag.tasks.get(obligation_id=obligation).responsible_organisation == prison, obligation
+    services.task_complete(actor=socialraadgiver, task=sag.tasks.get(obligation_id="release_meeting"), completed_on=TODAY)
+    services.task_complete(actor=socialraadgiver, task=sag.tasks.get(obligation_id="status_at_transfer"), completed_on=TODAY)
+    assert not selectors.cases_visible_to(user=socialraadgiver).filter(pk=sag.pk).exists()  # let go
+    # … and once it has let go, what is open passes to KIF, what is done stays the prison's.
+    for obligation in institution_tasks:
+        task = sag.tasks.get(obligation_id=obligation)
+        assert task.completed_on is None and task.responsible_organisation == kif_afdeling, obligation
+    assert not sag.tasks.filter(completed_on=None, responsible_organisation=prison).exists()
+    for obligation in ("intake_interview", "release_meeting", "status_at_transfer"):
+        assert sag.tasks.get(obligation_id=obligation).responsible_organisation == prison, obligation
+    services.case_tasks_sync(case=sag)  # a later sync does not take the done ones from the prison
+    assert set(sag.tasks.filter(completed_on__isnull=False).values_list("responsible_organisation", flat=True)) == {prison.pk}
+    # The worklists: the prison's worker has nothing of the case left, the KIF officer has its tasks.
+    def on_worklist(user):
+        return {key.obligation_id for key in selectors.worklist_keys(user=user, today=TODAY)
+                if Task.objects.get(pk=key.task_id).case_id == sag.pk}
+
+    assert on_worklist(socialraadgiver) == set()
+    assert set(institution_tasks) <= on_worklist(kif)
+    assert {"intake_interview", "release_meeting"}.isdisjoint(on_worklist(kif))
+
+
 def test_visibility_personas(sag, socialraadgiver, kollega, leder, fremmed, kif, kommune, sagsbehandler, admin):
     visible = {u.username: selectors.cases_visible_to(user=u).filter(pk=sag.pk).exists()
                for u in (socialraadgiver, kollega, leder, fremmed, kif, kommune, sagsbehandler, admin)}
@@ -225,6 +268,14 @@ def test_the_worklist_finds_exactly_the_tasks_my_tasks_q_names(
         responsible_organisation=kif_afdeling
     )
     Task.objects.filter(case=held).filter(pk__in=Task.objects.filter(case=held).values("pk")[:2]).update(assignee=kollega)
+    # Held by KIF after parole, the prison let go: its open tasks are KIF's, the done ones its own.
+    paroled = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    handover = services.handover_request(
+        actor=socialraadgiver, case=paroled, kind=Handover.Kind.KIF_AT_PAROLE, to_organisation=kif_afdeling
+    )
+    services.handover_accept(actor=kif, handover=handover)
+    services.task_complete(actor=socialraadgiver, task=paroled.tasks.get(obligation_id="status_at_transfer"),
+                           completed_on=timezone.localdate())
     closed = open_case(actor=socialraadgiver, municipality=guldborgsund)
     Task.objects.filter(case=closed).update(assignee=kollega)
     Case.objects.filter(pk=closed.pk).update(status=Case.Status.CLOSED)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from koreplan.domain.citations import Citation, cirk, gl_step, strfbl, vej
 
@@ -134,3 +135,30 @@ OBLIGATIONS: dict[str, ObligationRule] = {
 
 #: Obligations the web application creates on events rather than the timeline.
 EVENT_OBLIGATIONS = frozenset({"status_at_transfer"})
+
+Org = TypeVar("Org")
+
+
+def responsible_party(
+    who: Who, *, holder: Org, holder_is_kif: bool, kif: Org | None, municipality: Org, institution: Org | None
+) -> Org:
+    """The organisation an open task of ``who`` lies with; one rule for the services and the
+    data generator, which name organisations their own way (objects, ids).
+
+    ``holder`` holds the case (an institution or KIF); ``kif`` is the KIF department
+    involved, if any; ``institution`` is the institution that held the case before KIF and
+    still has a part in it (it owes its status at transfer), or None once it has let go.
+
+    Each task lies with someone who can see the case and act on it: before KIF is involved,
+    the holder must involve it, so KIF's tasks stay with the holder; once KIF holds and the
+    institution has let go, what is left of the institution's (the status at release, the
+    follow-up) passes to KIF rather than sit with an organisation that no longer has the
+    case. A task already done keeps the organisation that did it: callers do not ask again.
+    """
+    if who == Who.MUNICIPALITY:
+        return municipality
+    if who == Who.KIF:
+        return holder if holder_is_kif or kif is None else kif
+    if holder_is_kif and institution is not None:
+        return institution
+    return holder

@@ -93,6 +93,23 @@ def test_tasks_are_what_the_timeline_and_case_tasks_sync_make(national):
 
 
 @pytest.mark.django_db
+def test_open_tasks_lie_with_an_organisation_that_has_the_case_and_done_ones_where_they_were_done(national):
+    """No open task lies with an organisation that has let go of the case; after parole,
+    some of the prison's tasks have passed to KIF while those it did stay counted at it."""
+    cases = generated_cases().filter(status=Case.Status.OPEN)
+    active = CaseParticipation.objects.filter(
+        case=OuterRef("case"), organisation=OuterRef("responsible_organisation"), ended_at__isnull=True
+    )
+    open_tasks = Task.objects.filter(case__in=cases, completed_on__isnull=True, from_timeline=True).exclude(
+        who="municipality"
+    )
+    assert not open_tasks.exclude(Exists(active)).exists()
+    with_kif = Task.objects.filter(case__in=cases.filter(holding_organisation__kind="kif"), who="institution")
+    assert with_kif.filter(completed_on__isnull=True, responsible_organisation=F("case__holding_organisation")).exists()
+    assert with_kif.filter(completed_on__isnull=False, responsible_organisation__kind="institution").exists()
+
+
+@pytest.mark.django_db
 def test_the_population_is_realistic(national):
     cases = generated_cases()
     imprisonment = cases.filter(case_type="imprisonment")
