@@ -47,10 +47,15 @@ def deliver_outbox() -> dict:
     return result
 
 
+# Enqueued by the nightly recalculation of the open cases when it ends
+# (`koreplan.cases.tasks.FOLLOW_UPS`), so that a digest lists the tasks as recalculated
+# whichever worker runs what; a priority alone would order them for a single worker only.
+# Above the dashboards' precomputation, enqueued with it: a free worker sends the digests first.
 @task(priority=-10)
 def send_daily_digests() -> int:
     """Today's digest to everyone with tasks overdue or due within 14 days; once a day
-    per person however often it runs. Returns how many were sent."""
+    per person however often it runs (a recalculation retried the same day enqueues it
+    again). Returns how many were sent."""
     count = services.digests_send()
     logger.info("Sent %d daily digests.", count)
     return count

@@ -1,6 +1,6 @@
-"""The nightly recalculation: the task, the scheduler that enqueues it once a day, the
-dashboards' precomputation it enqueues when it ends, and the database worker that runs
-them."""
+"""The nightly recalculation: the task, the scheduler that enqueues it once a day, what it
+enqueues when it ends (the notification digests and the dashboards' precomputation), and
+the database worker that runs them."""
 
 import signal
 from datetime import date, datetime, timedelta
@@ -15,9 +15,11 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from koreplan.cases import services
-from koreplan.cases.tasks import recalculate_open_cases
+from koreplan.cases.tasks import FOLLOW_UPS, recalculate_open_cases
 from koreplan.dashboards.models import StoredFigures
 from koreplan.dashboards.tasks import precompute_dashboard_figures
+from koreplan.notifications.models import Kind, Notification, OutboxMessage
+from koreplan.notifications.tasks import send_daily_digests
 
 from .factories import open_case
 
@@ -51,6 +53,10 @@ def recalculations():
 
 def precomputations():
     return DBTaskResult.objects.filter(task_path=precompute_dashboard_figures.module_path)
+
+
+def digest_runs():
+    return DBTaskResult.objects.filter(task_path=send_daily_digests.module_path)
 
 
 def schedule() -> str:
@@ -98,8 +104,9 @@ def test_enqueued_on_the_immediate_backend_the_task_runs_and_returns_the_count(s
     assert result.status == TaskResultStatus.SUCCESSFUL
     assert result.return_value == 1
     assert sag.tasks.filter(completed_on__isnull=True).exists()
-    # ... and the precomputation it enqueued ran on the spot, after it.
+    # ... and what it enqueued ran on the spot, after it.
     assert StoredFigures.objects.filter(as_of=TODAY).exists()
+    assert Notification.objects.filter(kind=Kind.DIGEST).exists()
 
 
 # --- the precomputation follows the recalculation -------------------------------------------
@@ -143,6 +150,53 @@ def test_when_the_precomputation_cannot_be_enqueued_the_recalculations_error_is_
         recalculate_open_cases.call()
 
 
+# --- the digests follow the recalculation ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_recalculation_enqueues_the_digests_when_it_ends(sag):
+    assert not digest_runs().exists()
+
+    recalculate_open_cases.call()
+
+    assert digest_runs().get().status == TaskResultStatus.READY
+
+
+@pytest.mark.django_db
+def test_a_failed_recalculation_still_enqueues_the_digests_and_fails(sag, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "case_recalculate_open", broken)
+
+    with pytest.raises(RuntimeError, match="went away"):
+        recalculate_open_cases.call()
+
+    # A digest of the tasks as they stand beats none: people rely on their morning digest.
+    assert digest_runs().get().status == TaskResultStatus.READY
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("refused", FOLLOW_UPS, ids=lambda follow_up: follow_up.task.name)
+def test_a_follow_up_that_cannot_be_enqueued_holds_back_neither_the_others_nor_the_recalculation(
+    sag, monkeypatch, refused
+):
+    enqueue = DatabaseBackend.enqueue
+
+    def refusing(self, task, args, kwargs):
+        if task.module_path == refused.task.module_path:
+            raise ConnectionError("the queue refused")
+        return enqueue(self, task, args, kwargs)
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", refusing)
+
+    # Done, so it counts as done: the scheduler repairs the missing follow-up (below).
+    assert recalculate_open_cases.call() == 1
+
+    enqueued = set(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert enqueued == {f.task.module_path for f in FOLLOW_UPS} - {refused.task.module_path}
+
+
 # --- the scheduler: one a day ---------------------------------------------------------------
 
 
@@ -172,9 +226,18 @@ def test_the_scheduler_enqueues_one_recalculation_a_day():
 @pytest.mark.django_db
 def test_the_scheduler_leaves_the_precomputation_to_the_recalculation():
     # Enqueued beside the recalculation, a second worker would start it at once.
-    assert "follows when the recalculation ends" in schedule()
+    assert "The recalculation enqueues the precomputation of the dashboards' figures when it ends" in schedule()
     assert recalculations().count() == 1
     assert not precomputations().exists()
+
+
+@pytest.mark.django_db
+def test_the_scheduler_leaves_the_digests_to_the_recalculation():
+    # Enqueued beside it, a second worker would list the tasks as they stood yesterday.
+    assert "The recalculation enqueues the daily digests when it ends" in schedule()
+    assert "nothing enqueued" in schedule()  # cron retried: still none
+    assert recalculations().count() == 1
+    assert not digest_runs().exists()
 
 
 @pytest.mark.django_db
@@ -189,6 +252,34 @@ def test_the_scheduler_repairs_a_failed_precomputation_after_a_recalculation_don
     assert "The precomputation of the dashboards' figures enqueued 2026-11-24 02:00 is waiting" in schedule()
     assert recalculations().count() == 1
     assert precomputations().filter(status=TaskResultStatus.READY).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_scheduler_repairs_failed_digests_after_a_recalculation_done_today():
+    schedule()
+    # Both failed: the recalculation enqueued again brings digests of its own, so none beside it.
+    send_daily_digests.enqueue()
+    DBTaskResult.objects.update(status=TaskResultStatus.FAILED)
+    assert "The recalculation enqueues the daily digests when it ends" in schedule()
+    assert not digest_runs().exclude(status=TaskResultStatus.FAILED).exists()
+
+    # That one succeeded, but the digests it enqueued when it ended failed (or their worker died).
+    recalculations().filter(status=TaskResultStatus.READY).update(status=TaskResultStatus.SUCCESSFUL)
+    assert "Enqueued the daily digests" in schedule()
+    assert "The daily digests enqueued 2026-11-24 02:00 is waiting" in schedule()
+    assert recalculations().count() == 2
+    assert digest_runs().filter(status=TaskResultStatus.READY).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_scheduler_enqueues_no_digests_beside_yesterdays_done_ones_before_todays_recalculation():
+    schedule()
+    send_daily_digests.enqueue()
+    DBTaskResult.objects.update(status=TaskResultStatus.SUCCESSFUL)
+
+    with time_machine.travel(at(TODAY + timedelta(days=1), 2), tick=False):
+        assert "The recalculation enqueues the daily digests when it ends" in schedule()
+    assert digest_runs().count() == 1
 
 
 @pytest.mark.django_db
@@ -241,14 +332,21 @@ def test_the_database_worker_runs_the_scheduled_recalculation(sag, _restore_sign
     assert result.status == TaskResultStatus.SUCCESSFUL, result.traceback
     assert result.return_value == 1
     assert open_tasks(sag) == expected
-    # The same batch ran the precomputation the recalculation enqueued, from the repaired tasks.
+    # The same batch ran what the recalculation enqueued, from the repaired tasks.
     precomputation = precomputations().get()
     assert precomputation.status == TaskResultStatus.SUCCESSFUL, precomputation.traceback
     assert StoredFigures.objects.filter(as_of=TODAY).count() == precomputation.return_value > 0
+    digests = digest_runs().get()
+    assert digests.status == TaskResultStatus.SUCCESSFUL, digests.traceback
+    (digest,) = Notification.objects.filter(kind=Kind.DIGEST)  # none before: no tasks were open
+    due_soon = sag.tasks.filter(completed_on__isnull=True, due_on__lte=TODAY + timedelta(days=14))
+    assert due_soon.exists()
+    for task in due_soon:
+        assert task.title_da in digest.body
 
 
 @pytest.mark.django_db(transaction=True)
-def test_no_worker_can_start_the_precomputation_while_the_recalculation_runs(sag, monkeypatch, _restore_signals):
+def test_no_worker_can_start_a_follow_up_while_the_recalculation_runs(sag, monkeypatch, _restore_signals):
     seen_while_running = []
     recalculate = services.case_recalculate_open
 
@@ -261,13 +359,15 @@ def test_no_worker_can_start_the_precomputation_while_the_recalculation_runs(sag
     schedule()
     call_command("task_worker", "--batch", "--no-startup-delay", "--interval=0")
 
-    assert precompute_dashboard_figures.module_path not in seen_while_running
-    assert seen_while_running  # the digests and the like do wait beside it
+    assert seen_while_running  # the reminders and the like do wait beside it
+    for follow_up in FOLLOW_UPS:
+        assert follow_up.task.module_path not in seen_while_running, follow_up.name
     assert precomputations().get().status == TaskResultStatus.SUCCESSFUL
+    assert digest_runs().get().status == TaskResultStatus.SUCCESSFUL
 
 
 @pytest.mark.django_db(transaction=True)
-def test_after_a_failed_recalculation_the_worker_still_precomputes_the_figures(sag, monkeypatch, _restore_signals):
+def test_after_a_failed_recalculation_the_worker_still_sends_the_digests_and_precomputes(sag, monkeypatch, _restore_signals):
     def broken(**kwargs):
         raise RuntimeError("the recalculation broke")
 
@@ -280,5 +380,26 @@ def test_after_a_failed_recalculation_the_worker_still_precomputes_the_figures(s
     assert "the recalculation broke" in failed.traceback
     assert precomputations().get().status == TaskResultStatus.SUCCESSFUL
     assert StoredFigures.objects.filter(as_of=TODAY).exists()
+    assert digest_runs().get().status == TaskResultStatus.SUCCESSFUL
+    assert Notification.objects.filter(kind=Kind.DIGEST).count() == 1
     # The next run of the scheduler retries the recalculation, which precomputes again.
     assert "Enqueued the nightly recalculation" in schedule()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_recalculation_the_same_day_sends_no_second_digest(sag, socialraadgiver, _restore_signals):
+    schedule()
+    call_command("task_worker", "--batch", "--no-startup-delay", "--interval=0")
+    # Marked failed while still running (recover_stale_tasks), or failed and retried: the
+    # scheduler enqueues it again the same day, and it enqueues the digests again.
+    recalculations().update(status=TaskResultStatus.FAILED)
+    with time_machine.travel(at(TODAY, 9), tick=False):
+        schedule()
+        call_command("task_worker", "--batch", "--no-startup-delay", "--interval=0")
+
+    assert list(digest_runs().order_by("enqueued_at").values_list("status", "return_value")) == [
+        (TaskResultStatus.SUCCESSFUL, 1),
+        (TaskResultStatus.SUCCESSFUL, 0),
+    ]
+    assert Notification.objects.filter(kind=Kind.DIGEST, recipient=socialraadgiver).count() == 1
+    assert OutboxMessage.objects.filter(kind=Kind.DIGEST, recipient=socialraadgiver).count() == 1

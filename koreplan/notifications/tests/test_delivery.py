@@ -18,9 +18,10 @@ from django.core.management import call_command
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from koreplan.cases.tasks import recalculate_open_cases
 from koreplan.notifications import delivery, services
 from koreplan.notifications.models import Kind, OutboxMessage
-from koreplan.notifications.tasks import deliver_outbox
+from koreplan.notifications.tasks import deliver_outbox, send_daily_digests
 
 pytestmark = pytest.mark.django_db
 
@@ -210,13 +211,16 @@ def test_schedule_outbox_enqueues_one_delivery_at_a_time():
     assert DBTaskResult.objects.filter(task_path=deliver_outbox.module_path).count() == 1
 
 
-def test_the_nightly_schedule_enqueues_the_digests_once_a_day_and_a_delivery():
+def test_the_nightly_schedule_enqueues_a_delivery_and_leaves_the_digests_to_the_recalculation():
     for _ in range(2):
         call_command("schedule_nightly", stdout=StringIO())
 
     queued = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
-    assert queued.filter(task_path="koreplan.notifications.tasks.send_daily_digests").count() == 1
+    assert not queued.filter(task_path=send_daily_digests.module_path).exists()
     assert queued.filter(task_path=deliver_outbox.module_path).count() == 1
+    # Enqueued when the recalculation ends, the digests list the tasks as recalculated.
+    recalculate_open_cases.call()
+    assert queued.filter(task_path=send_daily_digests.module_path).count() == 1
 
 
 def test_the_administrator_sees_the_outbox_and_retries_a_failed_message(client, admin, socialraadgiver, settings):

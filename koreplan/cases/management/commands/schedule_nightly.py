@@ -15,17 +15,18 @@ block its task for good; so the command first runs `manage.py recover_stale_task
 failed whatever has been running longer than TASK_RUNNING_LIMIT_MINUTES (default 60) — and a
 run that failed does not count, so the same invocation enqueues a fresh one.
 
-It enqueues the day's notification digests the same way, once a day, after the
-recalculation (a lower priority, so a single worker runs the recalculation first), and a
-delivery of the e-mail outbox as a nightly sweep (see `manage.py schedule_outbox` for the
-frequent one).
+It enqueues a delivery of the e-mail outbox as a nightly sweep too (see `manage.py
+schedule_outbox` for the frequent one).
 
-Not the precomputation of the dashboards' figures: they count the recalculated tasks, so
-the recalculation enqueues it when it ends (`koreplan.cases.tasks`), failed or not — a
-priority would order them for a single worker only, and with two the precomputation would
-start beside the recalculation. The one exception is a repair: if today's recalculation is
-done but no precomputation is waiting, running or done today (it failed, or its worker
-died), the command enqueues one, once, as it retries any nightly task that failed.
+Not what reads the recalculated tasks — the day's notification digests and the
+precomputation of the dashboards' figures (`koreplan.cases.tasks.FOLLOW_UPS`): the
+recalculation enqueues them when it ends, failed or not. A priority would order them for a
+single worker only; with two, a digest or the figures would start beside the recalculation
+and read the tasks as they stood the day before. The one exception is a repair: if today's
+recalculation is done but no run of a follow-up is waiting, running or done today (it
+failed, or its worker died, or it could not be enqueued), the command enqueues one, once,
+as it retries any nightly task that failed. A digest run again sends nothing to whoever has
+had today's.
 """
 
 import datetime
@@ -39,11 +40,10 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from koreplan.audit.tasks import pseudonymise_old_audit_entries
-from koreplan.cases.tasks import recalculate_open_cases
+from koreplan.cases.tasks import FOLLOW_UPS, recalculate_open_cases
 from koreplan.coordination.tasks import remind_unanswered_requests
-from koreplan.dashboards.tasks import precompute_dashboard_figures
 from koreplan.privacy.tasks import apply_closed_case_retention
-from koreplan.notifications.tasks import deliver_outbox_soon, send_daily_digests
+from koreplan.notifications.tasks import deliver_outbox_soon
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that lets one scheduler at a time
 # check and enqueue ("nightly").
@@ -76,25 +76,27 @@ def _lock() -> None:
 
 class Command(BaseCommand):
     help = (
-        "Enqueue the nightly recalculation of every open case's tasks (which enqueues the "
-        "dashboards' precomputation when it ends) and the daily notification digests, unless "
-        "already waiting, running or done today, and a delivery of the e-mail outbox. Run it "
-        "daily from cron; `manage.py task_worker` runs them."
+        "Enqueue the nightly recalculation of every open case's tasks (which enqueues the daily "
+        "notification digests and the dashboards' precomputation when it ends), the reminders, "
+        "the pseudonymisation and the retention, each unless already waiting, running or done "
+        "today, and a delivery of the e-mail outbox. Run it daily from cron; `manage.py "
+        "task_worker` runs them."
     )
 
     def handle(self, *args, **options) -> None:
         # First: a run whose worker died would otherwise count as running for ever.
         call_command("recover_stale_tasks", stdout=self.stdout, stderr=self.stderr)
         recalculation = self.schedule(recalculate_open_cases, "the nightly recalculation")
-        self.schedule(send_daily_digests, "the daily digests")
         self.schedule(remind_unanswered_requests, "the reminders of unanswered municipal requests")
         self.schedule(pseudonymise_old_audit_entries, "the pseudonymisation of old audit entries")
         self.schedule(apply_closed_case_retention, "the retention of closed cases")
-        if recalculation is not None and recalculation.status == TaskResultStatus.SUCCESSFUL:
-            # Done today: the precomputation it enqueued when it ended may have failed since.
-            self.schedule(precompute_dashboard_figures, "the precomputation of the dashboards' figures")
-        else:
-            self.stdout.write("The precomputation of the dashboards' figures follows when the recalculation ends.")
+        recalculated_today = recalculation is not None and recalculation.status == TaskResultStatus.SUCCESSFUL
+        for follow_up in FOLLOW_UPS:
+            if recalculated_today:
+                # What it enqueued when it ended may have failed since, or not been enqueued.
+                self.schedule(follow_up.task, follow_up.name)
+            else:
+                self.stdout.write(f"The recalculation enqueues {follow_up.name} when it ends.")
         # Not once a day but whenever none is waiting: it only sends what is due.
         deliver_outbox_soon()
         self.stdout.write("A delivery of the e-mail outbox is queued.")
