@@ -1,0 +1,106 @@
+"""The managers' and the administrators' journeys in a real browser, with an accessibility
+check on every page (see conftest.py). Both log in with a one-time backup code after the
+password, as the demo prints them.
+
+Lars (`leder`, Storstrøm Fængsel) reads the management figures: a figure in a table, the
+cases behind it with the purpose of his reading, the table exported with the purpose of
+the export, and the Målepunkter report. What he sees must agree wherever he sees it: the
+key figure with the report's population, the number in the table with the list behind it
+and with the exported file.
+
+Anders (`admin`, the Directorate) answers a client's request to know who has read about
+him: he finds the client on the Persondata pages, reads the access log, exports it and
+everything the system holds about the client. Then a member of staff leaves: he
+deactivates her login in the administration, and she can no longer log in.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+#: A case-based figure of the Målepunkter table, with some cases behind it in the demo.
+POINT = "Første handleplan senest fire uger efter indsættelsen"
+
+
+def table_cell(page, table_id: str, row: str, column: str):
+    """The cell of the table in the row headed ``row`` and the column headed ``column``."""
+    table = page.locator(f"#{table_id}")
+    columns = [" ".join(text.split()) for text in table.locator("thead th").all_inner_texts()]
+    assert column in columns, f"#{table_id} has no column {column!r}: {columns}"
+    rows = table.locator("tbody tr").filter(has=page.get_by_role("rowheader", name=row, exact=True))
+    assert rows.count() == 1, f"#{table_id} has {rows.count()} rows headed {row!r}"
+    return rows.locator("th, td").nth(columns.index(column))
+
+
+def number(text: str) -> int:
+    return int(text.replace(".", "").strip())
+
+
+def test_a_manager_reads_the_figures_and_the_cases_behind_them(desk):
+    page = desk.page
+    main = page.locator("main")
+
+    # -- 1. The dashboard: the key figures and a figure in a table -------------------------------
+    desk.log_in("leder")
+    desk.follow("Ledelse", within="header")
+    assert desk.path().startswith("/ledelse/"), page.url
+    desk.sees("Ledelse: Storstrøm Fængsel")
+    began = page.locator(".dashboard-key-figure").filter(has_text="Sager, der begyndte i perioden").locator("dd")
+    population = number(began.inner_text())
+    desk.sees(f"Population: {population} sager, der begyndte i perioden.")
+    not_met = table_cell(page, "tabel-maalepunkter", POINT, "Ikke opfyldt")
+    behind = number(not_met.inner_text())
+    assert behind > 0, f"the demo has no case behind {POINT!r}: the journey cannot follow the number"
+
+    # -- 2. The number opens the cases behind it; he gives the purpose of his reading ------------
+    desk.navigate(lambda: not_met.get_by_role("link").click())
+    assert desk.path().startswith("/ledelse/sager/"), page.url
+    desk.sees(f"Tallet tæller {behind} sag" + ("er" if behind != 1 else ""))
+    listed = main.locator("table tbody tr")
+    hidden = main.locator(".alert-info").filter(has_text="uden for det, du kan se")
+    shown_hidden = number(re.search(r"(\d+) sager? mere", hidden.inner_text()).group(1)) if hidden.count() else 0
+    assert listed.count() + shown_hidden == behind, (listed.count(), shown_hidden, behind)
+    desk.fill({"purpose": "Opfølgning på de første handleplaner"}, within="main form")
+    desk.press("Skriv formålet i logningen")
+    assert "purpose=" in page.url, page.url
+    assert page.get_by_label("Formål").input_value() == "Opfølgning på de første handleplaner"
+    assert main.locator("table tbody tr").count() == listed.count()
+    client = main.locator("table tbody th a").first
+    name = client.inner_text().strip()
+    desk.navigate(client.click)
+    assert re.fullmatch(r"/sager/\d+/", desk.path()), page.url
+    desk.sees(name)
+    page.go_back()
+    desk.check()
+    desk.follow("Tilbage til ledelsesinformationen")
+
+    # -- 3. The table exported with the purpose of the export ------------------------------------
+    export = page.locator("form").filter(has=page.locator("#purpose-tabel-maalepunkter"))
+    export.get_by_label("Formål").fill("Kvartalsrapport til direktoratet")
+    with page.expect_download() as download:
+        export.get_by_role("button", name=re.compile("^CSV")).click()
+    assert re.fullmatch(r"koreplan-maalepunkter-.+\.csv", download.value.suggested_filename), download.value.suggested_filename
+    assert "purpose=Kvartalsrapport" in download.value.url, download.value.url
+    with open(download.value.path(), encoding="utf-8-sig", newline="") as f:
+        exported = {row["Målepunkt"]: row for row in csv.DictReader(f, delimiter=",")}
+    assert POINT in exported, sorted(exported)
+    assert number(exported[POINT]["Ikke opfyldt"]) == behind, exported[POINT]
+
+    # -- 4. The Målepunkter report, to print ------------------------------------------------------
+    page.locator("#purpose-reports").fill("Ledermøde")
+    desk.press("Udskriv rapporten med målepunkter")
+    assert desk.path().startswith("/ledelse/maalepunkter/"), page.url
+    report = desk.sees(POINT)
+    assert f"Population: {population} sager" in report, report[:2000]
+    # The PDF form offers the purpose the report was opened with.
+    assert page.get_by_label("Formål").input_value() == "Ledermøde"
+
+    checked = {url.split("/", 3)[3].split("?")[0] for url in desk.checked}
+    for path in ("login/", "login/kode/", "ledelse/", "ledelse/sager/", "ledelse/maalepunkter/"):
+        assert path in checked, f"{path} was not checked: {sorted(checked)}"
