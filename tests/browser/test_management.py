@@ -104,3 +104,80 @@ def test_a_manager_reads_the_figures_and_the_cases_behind_them(desk):
     checked = {url.split("/", 3)[3].split("?")[0] for url in desk.checked}
     for path in ("login/", "login/kode/", "ledelse/", "ledelse/sager/", "ledelse/maalepunkter/"):
         assert path in checked, f"{path} was not checked: {sorted(checked)}"
+
+
+def test_an_administrator_answers_a_request_for_the_access_log_and_closes_a_login(desk):
+    page = desk.page
+    main = page.locator("main")
+    purpose = "Klientens anmodning om indsigt"
+
+    # -- 1. Sofie reads a client's case: the read the client will ask about -----------------------
+    desk.log_in("socialraadgiver")
+    desk.goto("/sager/")
+    desk.navigate(main.locator("table tbody tr").first.get_by_role("link").first.click)
+    case_url = desk.path()
+    assert re.fullmatch(r"/sager/\d+/", case_url), page.url
+    name = " ".join(page.locator("h1").inner_text().split())
+
+    # -- 2. Anders finds the client on the Persondata pages, giving the purpose ------------------
+    desk.log_in("admin")
+    desk.follow("Persondata", within="header")
+    desk.fill({"q": name, "purpose": purpose})
+    desk.press("Søg")
+    desk.follow(re.compile(re.escape(name.split(",")[0].split(" (")[0])), within="main table")
+    client_url = desk.path().split("?")[0]
+    assert re.fullmatch(r"/persondata/\d+/", client_url), page.url
+    assert page.get_by_label("Formål").input_value() == purpose
+
+    # -- 3. The access log: Sofie's read, and his own reading with its purpose --------------------
+    log = main.locator("table tbody tr")
+    desk.fill({"organisation": "Storstrøm Fængsel"})
+    desk.press("Filtrér")
+    sofie = log.filter(has_text="Sofie Kjær").filter(has_text="koreplan.case.viewed")
+    assert sofie.count() >= 1, desk.sees("Sofie Kjær")
+    assert all("Storstrøm Fængsel" in row for row in log.all_inner_texts()), log.all_inner_texts()
+    desk.fill({"organisation": "Direktoratet for Kriminalforsorgen"})
+    desk.press("Filtrér")
+    own = log.filter(has_text="Anders Skov").filter(has_text="koreplan.privacy.person_log_viewed")
+    assert own.filter(has_text=purpose).count() >= 1, log.all_inner_texts()
+
+    # -- 4. The log and everything the system holds, exported -------------------------------------
+    with page.expect_download() as download:
+        main.get_by_role("link", name="Eksportér CSV").click()
+    with open(download.value.path(), encoding="utf-8-sig", newline="") as f:
+        exported = list(csv.DictReader(f))
+    # The export follows the filter on the page: the Directorate's entries, his own among them.
+    assert exported and {row["organisation"] for row in exported} == {"Direktoratet for Kriminalforsorgen"}, exported
+    assert any(row["username"] == "admin" and row["purpose"] == purpose for row in exported), exported
+    with page.expect_download() as download:
+        main.get_by_role("link", name="Indsigt (JSON)").click()
+    with open(download.value.path(), encoding="utf-8") as f:
+        document = json.load(f)
+    assert document["client"]["id"] == int(client_url.strip("/").split("/")[-1]), document["client"]
+    assert any(entry["username"] == "socialraadgiver" and entry["action"] == "koreplan.case.viewed"
+               for entry in document["audit_entries"]), document["audit_entries"][:5]
+
+    # -- 5. A member of staff leaves: her login is closed in the administration -------------------
+    desk.follow("Administration", within="header")
+    desk.follow("Brugere", within="tr.model-user")
+    desk.fill({"q": "camilla"}, within="#changelist-search")
+    desk.press("Søg", within="#changelist-search")
+    desk.follow("camilla.noergaard", within="#result_list")
+    active = page.get_by_label("Aktiv", exact=True)
+    assert active.is_checked()
+    active.uncheck()
+    desk.press("Gem", within="#content")
+    assert desk.path().split("?")[0] == "/admin/accounts/user/", page.url
+    desk.sees("Bruger “Camilla Nørgaard” blev ændret.", within=".messagelist")
+
+    desk.context.clear_cookies()
+    desk.goto("/login/")
+    page.get_by_label("Brugernavn").fill("camilla.noergaard")
+    page.get_by_label("Adgangskode").fill("demo")
+    desk.press("Log ind")
+    assert desk.path().startswith("/login/"), f"a closed login got in: {page.url}"
+    desk.sees("Indtast venligst")
+
+    checked = {url.split("/", 3)[3].split("?")[0] for url in desk.checked}
+    for path in ("login/kode/", "persondata/", client_url[1:], "admin/", "admin/accounts/user/"):
+        assert path in checked, f"{path} was not checked: {sorted(checked)}"
