@@ -124,7 +124,7 @@ def test_an_administrator_answers_a_request_for_the_access_log_and_closes_a_logi
     desk.follow("Persondata", within="header")
     desk.fill({"q": name, "purpose": purpose})
     desk.press("Søg")
-    desk.follow(re.compile(re.escape(name.split(",")[0].split(" (")[0])), within="main table")
+    desk.follow(name, within="main table")
     client_url = desk.path().split("?")[0]
     assert re.fullmatch(r"/persondata/\d+/", client_url), page.url
     assert page.get_by_label("Formål").input_value() == purpose
@@ -158,6 +158,7 @@ def test_an_administrator_answers_a_request_for_the_access_log_and_closes_a_logi
                for entry in document["audit_entries"]), document["audit_entries"][:5]
 
     # -- 5. A member of staff leaves: her login is closed in the administration -------------------
+    # Camilla (Storstrøm Fængsel) walks no other journey: closing her login changes none.
     desk.follow("Administration", within="header")
     desk.follow("Brugere", within="tr.model-user")
     desk.fill({"q": "camilla"}, within="#changelist-search")
