@@ -19,6 +19,7 @@ critical fails the test with the rule, its help and the offending elements.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -50,6 +51,9 @@ CHROMIUM_ARGS = [
 ]
 #: The demo's password for every demo login (koreplan/cases/demo.py, DEMO_PASSWORD).
 PASSWORD = "demo"
+#: Where the server fixture leaves the demo's one-time backup codes, by username: the
+#: managers and administrators need one at every login (each code works once).
+BACKUP_CODES = "backup-codes.json"
 #: Few demo cases: enough for lists, inboxes and worklists to have rows, quick to load.
 DEMO_CASES = 12
 #: Playwright's wait for a selector or a navigation; generous for 2 busy cores.
@@ -76,9 +80,14 @@ def _manage(env: dict[str, str], *args: str, log: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[str]:
+def server_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("server")
+
+
+@pytest.fixture(scope="session")
+def server(server_dir) -> Iterator[str]:
     """The base URL of a running server with the demo logins; its log is shown if it dies."""
-    where = tmp_path_factory.mktemp("server")
+    where = server_dir
     log = where / "server.log"
     env = {
         **os.environ,
@@ -89,7 +98,14 @@ def server(tmp_path_factory) -> Iterator[str]:
         "PYTHONUNBUFFERED": "1",
     }
     _manage(env, "migrate", "--no-input", "-v", "0", log=log)
-    _manage(env, "shell", "-c", f"from koreplan.cases.demo import demo_load; demo_load(cases={DEMO_CASES})", log=log)
+    # The backup codes as `manage.py demo` prints them, for the logins that ask for a second factor.
+    load = (
+        "import json, pathlib; from koreplan.cases.demo import demo_load; "
+        f"loaded = demo_load(cases={DEMO_CASES}); "
+        f"pathlib.Path({str(where / BACKUP_CODES)!r}).write_text("
+        "json.dumps({login.username: list(login.backup_codes) for login in loaded.logins}))"
+    )
+    _manage(env, "shell", "-c", load, log=log)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     with log.open("a") as out:
@@ -122,6 +138,12 @@ def server(tmp_path_factory) -> Iterator[str]:
 
 
 # -- the browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def backup_codes(server, server_dir) -> dict[str, list[str]]:
+    """The unused backup codes by username; a login takes one off its list."""
+    return json.loads((server_dir / BACKUP_CODES).read_text())
 
 
 @pytest.fixture(scope="session")
@@ -182,9 +204,10 @@ class Desk:
     test fails on the first serious or critical violation. ``checked`` lists what was
     checked, so a test can show it walked the pages it meant to."""
 
-    def __init__(self, context, page):
+    def __init__(self, context, page, backup_codes: dict[str, list[str]]):
         self.context = context
         self.page = page
+        self.backup_codes = backup_codes
         self.checked: list[str] = []
 
     # -- the accessibility check --
@@ -283,13 +306,19 @@ class Desk:
         self.page.get_by_label("Brugernavn").fill(username)
         self.page.get_by_label("Adgangskode").fill(PASSWORD)
         self.press("Log ind")
+        if self.path().startswith("/login/kode/"):
+            # A manager or an administrator: the second factor, with one of the demo's backup codes.
+            codes = self.backup_codes.get(username)
+            assert codes, f"{username} is asked for a one-time code and has no backup code left"
+            self.page.get_by_label("Engangskode").fill(codes.pop(0))
+            self.press("Fortsæt")
         assert "/login/" not in self.page.url, f"{username} could not log in: {self.page.inner_text('main')[:500]}"
 
 
 @pytest.fixture
-def desk(browser_context) -> Iterator[Desk]:
+def desk(browser_context, backup_codes) -> Iterator[Desk]:
     page = browser_context.new_page()
     try:
-        yield Desk(browser_context, page)
+        yield Desk(browser_context, page, backup_codes)
     finally:
         page.close()

@@ -10,8 +10,8 @@ at the job centre: the municipality has hold. Sofie holds the release meeting, g
 the readiness list until he is ready, involves KIF and hands the case over at parole; Karin
 (`kif`, KiF Nykøbing F.) accepts and records the outcome at release.
 
-The managers and administrators (`leder`, `admin`) are left out: their logins ask for a
-second factor. The journey of tests/journeys/test_release_journey.py is the map; it checks
+The managers and administrators (`leder`, `admin`) walk their own journeys in
+test_management.py. The journey of tests/journeys/test_release_journey.py is the map; it checks
 the rules and the data, this one that a person with a browser can do it and that the pages
 pass axe-core.
 
