@@ -8,7 +8,8 @@ for the whole country. Python only adds up the grouped rows (tens to a few thous
 **One definition per figure.** The ``Q`` that counts a figure is the ``Q`` that lists the
 cases behind it (:func:`figure_cases`), so a drill-down always lists exactly the cases
 its number counted — of which the viewer is shown those ``cases_visible_to`` lets them
-see (:func:`figure_drilldown`).
+see (:func:`figure_drilldown`) — and counts the records behind it (tasks, hand-overs, …:
+:func:`figure_records`) to the number the dashboard shows.
 
 **Replicas.** Every read goes through ``scope.alias`` (``settings.DASHBOARD_DB_ALIAS``).
 
