@@ -10,7 +10,8 @@ handles its own errors, so it behaves the same on any NinjaAPI:
 - ``GET /dashboards/figures`` — every table of the dashboard for a unit and period, each
   with its columns, its rows, and for each count the *figure* string that lists its cases;
 - ``GET /dashboards/cases?figure=…`` — the cases behind a figure that the caller may see
-  (``cases_visible_to``), and how many more it counts (``hidden``);
+  (``cases_visible_to``), how many more it counts (``hidden``), and how many records
+  (tasks, hand-overs, …) it counts on them (``records``: the figure's value);
 - every call is audited as the pages are (``koreplan.dashboard.viewed``,
   ``koreplan.dashboard.cases_listed``).
 """
@@ -106,6 +107,14 @@ class CasesOut(Schema):
     label: str
     total: int = Field(description="The cases the figure counts")
     hidden: int = Field(description="Of those, the cases you may not see: counted, never listed")
+    records: int = Field(
+        description="The records the figure counts, on those cases: its value in `/dashboards/figures`. "
+        "A case can have several (two late tasks), so it can be more than `total`"
+    )
+    unit: str = Field(
+        description="What `records` counts: tasks, handovers, consents, requests, meetings, outcomes, answers "
+        "(evaluation answers), or cases (the Målepunkter, where `records` equals `total`)"
+    )
     page: int
     pages: int
     items: list[DashboardCaseOut]
@@ -184,6 +193,8 @@ def build_router() -> Router:
             "label": tables.figure_label(params.figure),
             "total": drilldown.total,
             "hidden": drilldown.hidden,
+            "records": drilldown.records,
+            "unit": drilldown.unit,
             "page": drilldown.page.number,
             "pages": drilldown.page.paginator.num_pages,
             "items": [

@@ -8,7 +8,8 @@ for the whole country. Python only adds up the grouped rows (tens to a few thous
 **One definition per figure.** The ``Q`` that counts a figure is the ``Q`` that lists the
 cases behind it (:func:`figure_cases`), so a drill-down always lists exactly the cases
 its number counted — of which the viewer is shown those ``cases_visible_to`` lets them
-see (:func:`figure_drilldown`).
+see (:func:`figure_drilldown`) — and counts the records behind it (tasks, hand-overs, …:
+:func:`figure_records`) to the number the dashboard shows.
 
 **Replicas.** Every read goes through ``scope.alias`` (``settings.DASHBOARD_DB_ALIAS``).
 
@@ -31,6 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.apps import apps as django_apps
 from django.core.paginator import Page, Paginator
@@ -599,8 +601,33 @@ def _month(value: str) -> tuple[date, date] | None:
     return first, add_months(first, 1) - timedelta(days=1)
 
 
-def figure_cases(scope: Scope, figure: str) -> QuerySet:
-    """The ids of the cases a figure counts (``values("case_id")``-like, distinct).
+#: What the number of each kind of figure counts. Most count records, of which a case can
+#: have several (two late tasks, two organisations' answers): the list of cases behind the
+#: number says how many records it counts on how many cases. The survey counts cases.
+FIGURE_UNITS = {
+    "task": "tasks",
+    "handover": "handovers",
+    "survey": "cases",
+    "evaluation": "answers",
+    "consent": "consents",
+    "request": "requests",
+    "meeting": "meetings",
+    "outcome": "outcomes",
+}
+
+
+class FigureRecords(NamedTuple):
+    """The records a figure counts: one per unit of its number."""
+
+    records: QuerySet
+    #: the field of a record that names its case (``pk`` when the records are cases)
+    case_field: str
+    #: what the records are (a value of ``FIGURE_UNITS``)
+    unit: str
+
+
+def figure_records(scope: Scope, figure: str) -> FigureRecords:
+    """The records a figure counts, by the same ``Q`` that counted it.
 
     A figure is written ``kind:part:part…`` — the same string the page puts on the number:
 
@@ -614,6 +641,7 @@ def figure_cases(scope: Scope, figure: str) -> QuerySet:
     - ``outcome:<moment>:<measure>[:<YYYY-MM>]``
     """
     kind, *parts = figure.split(":")
+    unit = FIGURE_UNITS.get(kind, "")
     try:
         if kind == "task":
             obligation, status, *rest = parts
@@ -623,17 +651,17 @@ def figure_cases(scope: Scope, figure: str) -> QuerySet:
             month = _month(rest[0]) if rest else None
             if month:
                 tasks = tasks.filter(due_on__gte=month[0], due_on__lte=month[1])
-            return tasks.values_list("case_id", flat=True).distinct()
+            return FigureRecords(tasks, "case_id", unit)
         if kind == "handover":
             status, *rest = parts
             handovers = handovers_in_period(scope).filter(HANDOVER_STATUS_Q[status])
             month = _month(rest[0]) if rest else None
             if month:
                 handovers = handovers.filter(requested_at__date__gte=month[0], requested_at__date__lte=month[1])
-            return handovers.values_list("case_id", flat=True).distinct()
+            return FigureRecords(handovers, "case_id", unit)
         if kind == "survey":
             if parts == ["population"]:
-                return survey_population(scope).values_list("pk", flat=True)
+                return FigureRecords(survey_population(scope), "pk", unit)
             point_id, answer = parts
             point = SURVEY_POINT_BY_ID[point_id]
             if point.app:
@@ -641,12 +669,12 @@ def figure_cases(scope: Scope, figure: str) -> QuerySet:
                     raise UnknownFigure(figure)
                 applicable, yes = _case_point_q(point.id)
                 q = {"applicable": applicable, "yes": applicable & yes, "no": applicable & ~yes}[answer]
-                return survey_population(scope).filter(q).values_list("pk", flat=True)
+                return FigureRecords(survey_population(scope).filter(q), "pk", unit)
             statuses = task_status_q(scope.today)
             past = statuses["on_time"] | statuses["late"] | statuses["overdue"]
             yes = _survey_yes_q(point, scope.today)
             q = {"applicable": past, "yes": yes, "no": past & ~yes}[answer]
-            return _survey_tasks(scope).filter(q, obligation_id=point.obligation).values_list("case_id", flat=True).distinct()
+            return FigureRecords(_survey_tasks(scope).filter(q, obligation_id=point.obligation), "case_id", unit)
         if kind == "consent" and partner_model("consent", "Consent"):
             purpose, decision, *rest = parts
             if purpose != "*" and purpose not in CONSENT_PURPOSES:
@@ -655,7 +683,7 @@ def figure_cases(scope: Scope, figure: str) -> QuerySet:
             month = _month(rest[0]) if rest else None
             if month:
                 consents = consents.filter(given_on__gte=month[0], given_on__lte=month[1])
-            return consents.filter(case__isnull=False).values_list("case_id", flat=True).distinct()
+            return FigureRecords(consents, "case_id", unit)
         if kind == "request" and partner_model("coordination", "MunicipalRequest"):
             request_kind, status, *rest = parts
             requests = requests_in_period(scope).filter(_request_status_q(status))
@@ -665,21 +693,21 @@ def figure_cases(scope: Scope, figure: str) -> QuerySet:
                 requests = requests.filter(kind=request_kind)
             if rest:
                 requests = requests.filter(municipality_id=int(rest[0]))
-            return requests.values_list("case_id", flat=True).distinct()
+            return FigureRecords(requests, "case_id", unit)
         if kind == "meeting" and partner_model("release", "Meeting"):
             meeting_kind, status, *rest = parts
             meetings = meetings_in_period(scope).filter(kind=meeting_kind, status=status)
             month = _month(rest[0]) if rest else None
             if month:
                 meetings = meetings.filter(starts_at__date__gte=month[0], starts_at__date__lte=month[1])
-            return meetings.values_list("case_id", flat=True).distinct()
+            return FigureRecords(meetings, "case_id", unit)
         if kind == "outcome" and partner_model("release", "ReleaseOutcome"):
             moment, measure, *rest = parts
             outcomes = outcomes_in_period(scope).filter(OUTCOME_MEASURES[measure], moment=moment)
             month = _month(rest[0]) if rest else None
             if month:
                 outcomes = outcomes.filter(recorded_on__gte=month[0], recorded_on__lte=month[1])
-            return outcomes.values_list("case_id", flat=True).distinct()
+            return FigureRecords(outcomes, "case_id", unit)
         if kind == "evaluation":
             item, answer, *rest = parts
             answers = evaluation_answers_in_scope(scope).filter(item=item)
@@ -689,10 +717,19 @@ def figure_cases(scope: Scope, figure: str) -> QuerySet:
                 answers = answers.filter(answer=EvaluationAnswer(answer))
             if rest:
                 answers = answers.filter(evaluation__organisation_id=int(rest[0]))
-            return answers.values_list("evaluation__case_id", flat=True).distinct()
+            return FigureRecords(answers, "evaluation__case_id", unit)
     except (KeyError, ValueError, TypeError) as error:
         raise UnknownFigure(figure) from error
     raise UnknownFigure(figure)
+
+
+def figure_cases(scope: Scope, figure: str) -> QuerySet:
+    """The ids of the cases a figure counts (``values("case_id")``-like, distinct)."""
+    records, case_field, _unit = figure_records(scope, figure)
+    if case_field == "pk":
+        return records.values_list("pk", flat=True)
+    # A consent can outlive its case (the case is set to null): counted, but behind no case.
+    return records.filter(**{f"{case_field}__isnull": False}).values_list(case_field, flat=True).distinct()
 
 
 @dataclass
@@ -702,27 +739,43 @@ class Drilldown:
     total: int
     #: of those, the ones the viewer may not see: counted, never listed
     hidden: int
+    #: the records the figure counts — its number on the dashboard, of which a case can
+    #: have several; equal to ``total`` when the figure counts cases
+    records: int = 0
+    #: what the records are (``FIGURE_UNITS``): "tasks", "handovers", …, "cases"
+    unit: str = "cases"
+
+    @property
+    def counts_records(self) -> bool:
+        """Whether the figure's number counts other things than cases, and a different
+        number of them: the list then says both."""
+        return self.unit != "cases" and self.records != self.total
 
 
 def figure_drilldown(*, user: User, scope: Scope, figure: str, page: int = 1, per_page: int = 50) -> Drilldown:
-    """The cases behind a figure that the viewer may see, and how many more it counts.
+    """The cases behind a figure that the viewer may see, how many more it counts, and how
+    many records (tasks, hand-overs, …) it counts on them — the number the dashboard shows.
 
     The figure is counted for the whole unit (a manager's or the Directorate's right), but a
     person is shown only through ``cases_visible_to``: an organisation with a part in the
-    case. Three queries and the page, whatever the number of cases.
+    case. Three queries and the page, whatever the number of cases: the records and their
+    cases are counted in one aggregate.
     """
-    behind = figure_cases(scope, figure)
-    total = Case.objects.using(scope.alias).filter(pk__in=behind).count()
+    records, case_field, unit = figure_records(scope, figure)
+    counted = records.aggregate(records=Count("pk"), cases=Count(case_field, distinct=True))
+    total = counted["cases"]
     visible = (
         cases_visible_to(user=user)
         .using(scope.alias)
-        .filter(pk__in=behind)
+        .filter(pk__in=figure_cases(scope, figure))
         .select_related("client", "holding_organisation", "plan_responsible")
         .order_by("client__last_name", "client__first_name", "pk")
     )
     paginator = Paginator(visible, per_page)
     page_obj = paginator.get_page(page)
-    return Drilldown(page=page_obj, total=total, hidden=total - paginator.count)
+    return Drilldown(
+        page=page_obj, total=total, hidden=total - paginator.count, records=counted["records"], unit=unit
+    )
 
 
 # -- the evaluation form's reads (from the default database: the form writes there) -----------------

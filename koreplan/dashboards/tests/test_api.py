@@ -36,6 +36,20 @@ def test_the_cases_behind_a_figure(client, leder, direktoratet_leder, three_case
     assert (body["total"], body["hidden"], body["items"]) == (3, 3, [])
 
 
+def test_the_cases_behind_a_figure_say_how_many_records_the_figure_counts(client, leder, socialraadgiver, three_cases):
+    from datetime import timedelta
+
+    from .conftest import INTAKE, complete
+
+    late = three_cases[1]
+    complete(socialraadgiver, late, "intake_interview", INTAKE + timedelta(days=20))
+    client.force_login(leder)
+    body = client.get(f"{BASE}/cases", {"figure": f"task:*:late:{INTAKE + timedelta(days=28):%Y-%m}"}).json()
+    assert (body["records"], body["unit"], body["total"], [c["id"] for c in body["items"]]) == (2, "tasks", 1, [late.pk])
+    body = client.get(f"{BASE}/cases", {"figure": "survey:population"}).json()
+    assert (body["records"], body["unit"], body["total"]) == (3, "cases", 3)
+
+
 def test_access_is_the_pages(client, leder, socialraadgiver, andet_faengsel, admin):
     client.force_login(leder)
     assert client.get(f"{BASE}/figures", {"unit": f"org-{andet_faengsel.pk}"}).status_code == 403
@@ -58,3 +72,6 @@ def test_the_schema_describes_the_endpoints(client):
     assert {"/api/dashboards-test/dashboards/figures", "/api/dashboards-test/dashboards/cases", "/api/dashboards-test/dashboards/units"} <= set(schema["paths"])
     names = {p["name"] for p in schema["paths"]["/api/dashboards-test/dashboards/figures"]["get"]["parameters"]}
     assert {"unit", "from", "to", "case_type", "obligation"} <= names
+    cases_out = schema["components"]["schemas"]["CasesOut"]["properties"]
+    assert "value in `/dashboards/figures`" in cases_out["records"]["description"]
+    assert "tasks" in cases_out["unit"]["description"]

@@ -15,6 +15,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
@@ -146,6 +147,71 @@ def test_a_manager_sees_only_their_own_organisations_cases_behind_a_national_fig
     # … and the administrator sees all four.
     response = get(client, admin, "/ledelse/sager/", enhed="land", tal="task:first_plan:past")
     assert response.context["drilldown"].total == 4 and len(response.context["cases"]) == 4
+
+
+def heading(response) -> str:
+    match = re.search(r'<h2 class="h3" id="result-heading">(.*?)</h2>', response.content.decode(), re.S)
+    return " ".join(match.group(1).split())
+
+
+def test_the_list_says_how_many_tasks_the_number_counts_on_how_many_cases(client, leder, socialraadgiver, three_cases):
+    on_time, late, _missing = three_cases
+    # In the month the first plan fell due, two late tasks on one case: the dashboard's
+    # number is 2, the list holds 1 case.
+    complete(socialraadgiver, late, "intake_interview", INTAKE + timedelta(days=20))
+    figure = f"task:*:late:{INTAKE + timedelta(days=28):%Y-%m}"
+    response = get(client, leder, "/ledelse/sager/", tal=figure)
+    assert heading(response) == "Tallet tæller 2 opgaver på 1 sag"
+    assert [case.pk for case in response.context["cases"]] == [late.pk]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # as the language switcher sets it
+    assert heading(client.get("/ledelse/sager/", {"tal": figure})) == "The figure counts 2 tasks in 1 case"
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    # One task on each case: the number counts cases as much as tasks, and says so plainly.
+    assert heading(get(client, leder, "/ledelse/sager/", tal="task:first_plan:past")) == "Tallet tæller 3 sager"
+    # The survey counts cases.
+    assert heading(get(client, leder, "/ledelse/sager/", tal="survey:population")) == "Tallet tæller 3 sager"
+
+
+@pytest.mark.parametrize(
+    ("unit", "records", "total", "danish", "english"),
+    [
+        ("tasks", 17, 15, "Tallet tæller 17 opgaver på 15 sager", "The figure counts 17 tasks in 15 cases"),
+        ("tasks", 2, 1, "Tallet tæller 2 opgaver på 1 sag", "The figure counts 2 tasks in 1 case"),
+        ("handovers", 3, 2, "Tallet tæller 3 overdragelser på 2 sager", "The figure counts 3 hand-overs in 2 cases"),
+        ("consents", 2, 1, "Tallet tæller 2 samtykker på 1 sag", "The figure counts 2 consents in 1 case"),
+        # A consent can outlive its case: counted, on no case.
+        ("consents", 1, 0, "Tallet tæller 1 samtykke på 0 sager", "The figure counts 1 consent in 0 cases"),
+        ("requests", 5, 4, "Tallet tæller 5 henvendelser på 4 sager", "The figure counts 5 requests in 4 cases"),
+        ("meetings", 2, 1, "Tallet tæller 2 møder på 1 sag", "The figure counts 2 meetings in 1 case"),
+        ("outcomes", 1, 0, "Tallet tæller 1 opgørelse på 0 sager", "The figure counts 1 recorded outcome in 0 cases"),
+        ("answers", 2, 1, "Tallet tæller 2 svar på 1 sag", "The figure counts 2 answers in 1 case"),
+        ("answers", 1, 0, "Tallet tæller 1 svar på 0 sager", "The figure counts 1 answer in 0 cases"),
+        # The same number of records as cases, or a figure of cases: the cases alone.
+        ("tasks", 1, 1, "Tallet tæller 1 sag", "The figure counts 1 case"),
+        ("meetings", 4, 4, "Tallet tæller 4 sager", "The figure counts 4 cases"),
+        ("cases", 3, 3, "Tallet tæller 3 sager", "The figure counts 3 cases"),
+    ],
+)
+def test_the_heading_names_the_records_in_the_singular_or_the_plural(unit, records, total, danish, english):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from koreplan.dashboards.selectors import Drilldown
+
+    drilldown = Drilldown(page=None, total=total, hidden=0, records=records, unit=unit)
+    for language, expected in (("da", danish), ("en", english)):
+        with translation.override(language):
+            text = " ".join(render_to_string("dashboards/_drilldown_heading.html", {"drilldown": drilldown}).split())
+        assert text == expected, language
+
+
+def test_the_directorate_is_told_the_records_and_the_cases_it_cannot_see(client, direktoratet_leder, socialraadgiver, three_cases):
+    _on_time, late, missing = three_cases
+    complete(socialraadgiver, late, "intake_interview", INTAKE + timedelta(days=20))
+    complete(socialraadgiver, missing, "intake_interview", INTAKE + timedelta(days=20))
+    response = get(client, direktoratet_leder, "/ledelse/sager/", enhed="land", tal=f"task:*:late:{INTAKE + timedelta(days=28):%Y-%m}")
+    assert heading(response) == "Tallet tæller 3 opgaver på 2 sager"
+    assert "2 sager mere ligger uden for det, du kan se" in response.content.decode()
 
 
 def test_an_unknown_figure_is_404(client, leder):
