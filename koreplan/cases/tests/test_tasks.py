@@ -51,12 +51,16 @@ def recalculations():
     return DBTaskResult.objects.filter(task_path=recalculate_open_cases.module_path)
 
 
+def runs(task):
+    return DBTaskResult.objects.filter(task_path=task.module_path)
+
+
 def precomputations():
-    return DBTaskResult.objects.filter(task_path=precompute_dashboard_figures.module_path)
+    return runs(precompute_dashboard_figures)
 
 
 def digest_runs():
-    return DBTaskResult.objects.filter(task_path=send_daily_digests.module_path)
+    return runs(send_daily_digests)
 
 
 def schedule() -> str:
@@ -109,20 +113,22 @@ def test_enqueued_on_the_immediate_backend_the_task_runs_and_returns_the_count(s
     assert Notification.objects.filter(kind=Kind.DIGEST).exists()
 
 
-# --- the precomputation follows the recalculation -------------------------------------------
+# --- what follows the recalculation (the digests, the precomputation) --------------------------
 
 
 @pytest.mark.django_db
-def test_the_recalculation_enqueues_the_precomputation_when_it_ends(sag):
-    assert not precomputations().exists()
+@pytest.mark.parametrize("follow_up", FOLLOW_UPS, ids=lambda follow_up: follow_up.task.name)
+def test_the_recalculation_enqueues_what_follows_it_when_it_ends(sag, follow_up):
+    assert not runs(follow_up.task).exists()
 
     recalculate_open_cases.call()
 
-    assert precomputations().get().status == TaskResultStatus.READY
+    assert runs(follow_up.task).get().status == TaskResultStatus.READY
 
 
 @pytest.mark.django_db
-def test_a_failed_recalculation_still_enqueues_the_precomputation_and_fails(sag, monkeypatch):
+@pytest.mark.parametrize("follow_up", FOLLOW_UPS, ids=lambda follow_up: follow_up.task.name)
+def test_a_failed_recalculation_still_enqueues_what_follows_it_and_fails(sag, monkeypatch, follow_up):
     def broken(**kwargs):
         raise RuntimeError("the database went away")
 
@@ -131,12 +137,13 @@ def test_a_failed_recalculation_still_enqueues_the_precomputation_and_fails(sag,
     with pytest.raises(RuntimeError, match="went away"):
         recalculate_open_cases.call()
 
-    # Figures a night stale beat none: the first manager would compute them on the page.
-    assert precomputations().get().status == TaskResultStatus.READY
+    # A digest of the tasks as they stand beats none (people rely on their morning digest);
+    # figures a night stale beat the first manager computing them on the page.
+    assert runs(follow_up.task).get().status == TaskResultStatus.READY
 
 
 @pytest.mark.django_db
-def test_when_the_precomputation_cannot_be_enqueued_the_recalculations_error_is_the_one_raised(sag, monkeypatch):
+def test_when_a_follow_up_cannot_be_enqueued_the_recalculations_error_is_the_one_raised(sag, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("the recalculation's own error")
 
@@ -148,32 +155,6 @@ def test_when_the_precomputation_cannot_be_enqueued_the_recalculations_error_is_
 
     with pytest.raises(RuntimeError, match="own error"):
         recalculate_open_cases.call()
-
-
-# --- the digests follow the recalculation ---------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_the_recalculation_enqueues_the_digests_when_it_ends(sag):
-    assert not digest_runs().exists()
-
-    recalculate_open_cases.call()
-
-    assert digest_runs().get().status == TaskResultStatus.READY
-
-
-@pytest.mark.django_db
-def test_a_failed_recalculation_still_enqueues_the_digests_and_fails(sag, monkeypatch):
-    def broken(**kwargs):
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(services, "case_recalculate_open", broken)
-
-    with pytest.raises(RuntimeError, match="went away"):
-        recalculate_open_cases.call()
-
-    # A digest of the tasks as they stand beats none: people rely on their morning digest.
-    assert digest_runs().get().status == TaskResultStatus.READY
 
 
 @pytest.mark.django_db
