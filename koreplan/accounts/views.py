@@ -14,7 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -77,13 +77,13 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     """The one-time code after the password."""
     next_url = _next_url(request)
     if request.user.is_verified():
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     if not selectors.otp_device_exists(user=request.user):
         return redirect("accounts:otp_enrol" if request.user.second_factor_required else next_url)
     form = OTPVerifyForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         _session_verify(request, form.device)
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     return render(request, "registration/otp_verify.html", {"form": form, "next": next_url})
 
 

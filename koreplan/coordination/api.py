@@ -41,6 +41,7 @@ from koreplan.organisations.models import MunicipalDepartment, Organisation
 
 Id = int
 RequestKind = schema_enum(Kind, "RequestKind")
+RequestStatus = schema_enum(MunicipalRequest.Status, "RequestStatus")
 
 
 class RequestIn(Schema):
@@ -278,8 +279,9 @@ def build_router() -> Router:
     # -- the municipality's inbox ------------------------------------------------------------------
 
     @router.get("/inbox", response={200: list[InboxItemOut], 401: ErrorOut}, summary="The municipal inbox")
-    def inbox_list(request: HttpRequest, status: str = ""):
-        items = list(selectors.inbox_list(user=request.user, status=status)[:500])
+    def inbox_list(request: HttpRequest, status: RequestStatus | None = None):
+        # A status that is none of a request's is a 422 naming it, not an empty inbox.
+        items = list(selectors.inbox_list(user=request.user, status=status or "")[:500])
         services.inbox_read_record(actor=request.user, requests=items, http_request=request, page="api:inbox_list")
         return items
 

@@ -7,7 +7,7 @@ by a redirect, so the pages work without JavaScript.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -87,7 +87,8 @@ def _back_to_list(request: HttpRequest, anchor: str = "") -> HttpResponse:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
         target = ""
-    response = redirect(target or "notifications:list")
+    # A bare word is a relative address here, not a view name for redirect() to reverse.
+    response = HttpResponseRedirect(target) if target else redirect("notifications:list")
     if anchor and "#" not in response["Location"]:
         response["Location"] += f"#{anchor}"
     return response

@@ -179,6 +179,13 @@ def version_create(request: HttpRequest, case_id: int) -> HttpResponse:
     if plan is None:
         raise Http404("No plan yet")
     plan.case = case
+    # The button names the version it starts: a second click (or a colleague's click on the
+    # same page) finds it begun already and must not close it at once with an empty copy.
+    asked_for = request.POST.get("number", "")
+    latest = selectors.plan_latest_version(plan=plan)
+    if asked_for.isdigit() and latest is not None and latest.number >= int(asked_for):
+        messages.info(request, _("Version %(number)s has already begun.") % {"number": latest.number})
+        return redirect(_plan_url(case))
     version = services.plan_version_create(actor=request.user, plan=plan, request=request)
     messages.success(
         request,

@@ -176,6 +176,8 @@ def _meeting_page(request, case, *, kind, form, formset, meeting=None, conflict=
         {
             "case": case, "client": case.client, "kind": kind, "kind_label": Meeting.Kind(kind).label,
             "form": form, "formset": formset, "meeting": meeting, "error_form": form if form.errors else None,
+            # A participant's error (an e-mail address, say) is summed up at the top as well.
+            "error_formset": formset if formset.is_bound and formset.total_error_count() else None,
             "anchor": ANCHORS[kind], "conflict": conflict,
         },
         status=conflicts.status(request, conflict),

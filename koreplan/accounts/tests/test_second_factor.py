@@ -168,6 +168,16 @@ def test_the_verify_page_does_not_send_the_user_to_another_site(leder):
     assert response["Location"] == "/"
 
 
+def test_a_next_that_is_a_bare_word_is_an_address_not_a_view_name(leder):
+    # redirect() would try to reverse "sager" as a view name and fail with a 500.
+    device = authenticator_app_give(leder)
+    client = logged_in(leder)
+    response = client.post(VERIFY, {"otp_token": totp_code(device), "next": "sager"})
+    assert response.status_code == 302
+    assert response["Location"] == "sager"
+    assert client.get(f"{VERIFY}?next=sager")["Location"] == "sager"
+
+
 def test_logging_out_and_choosing_a_language_work_before_the_code(leder):
     authenticator_app_give(leder)
     client = logged_in(leder)

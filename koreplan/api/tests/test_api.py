@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 
 from koreplan.accounts.models import Role
@@ -351,6 +351,15 @@ def test_a_case_that_cannot_be_opened_leaves_no_client_behind(susanne, socialraa
 def test_bad_input_to_open_a_case_is_422_naming_the_field(susanne, socialraadgiver, guldborgsund, changes, loc):
     assert error_locs(call(susanne, "post", "/cases", new_case_body(socialraadgiver, **changes))) == [loc]
     assert not Case.objects.exists()
+
+
+def test_the_api_s_own_messages_are_in_danish_as_the_rest(susanne, socialraadgiver, guldborgsund):
+    response = call(susanne, "post", "/cases", new_case_body(socialraadgiver, holding_organisation_id=10**6))
+    assert response.json()["detail"][0]["msg"] == "Organisationen findes ikke."
+    response = call(susanne, "post", "/cases", new_case_body(socialraadgiver, acting_municipality_code=""))
+    assert "handlekommune" in response.json()["detail"][0]["msg"]
+    with translation.override("da"):  # the token list in the Danish admin
+        assert str(ApiToken._meta.verbose_name_plural) == "API-nøgler"
 
 
 def test_a_plan_responsible_from_another_organisation_is_refused(susanne, socialraadgiver, fremmed, guldborgsund):

@@ -780,6 +780,14 @@ def test_who_holds_the_case_is_changed_on_a_page_of_its_own(client, socialraadgi
     assert f'href="/sager/{sag.pk}/overdrag/"' not in html_of(client.get(case_url(sag)))
 
 
+def test_a_waiting_hand_over_to_kif_keeps_the_acronym_in_capitals(client, socialraadgiver, kif, sag):
+    services.handover_request(actor=socialraadgiver, case=sag, kind="kif_at_parole", to_organisation=kif.organisation)
+    client.force_login(socialraadgiver)
+    for page in (html_of(client.get(case_url(sag))), html_of(client.get(f"/sager/{sag.pk}/overdrag/"))):
+        assert ": til KIF ved prøveløsladelse – " in page
+        assert "til kif" not in page
+
+
 def test_only_those_who_may_edit_get_the_form_pages(client, leder, kif, sag):
     client.force_login(kif)  # no part in the case
     assert client.get(f"/sager/{sag.pk}/ansvar/").status_code == 404

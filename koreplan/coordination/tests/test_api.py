@@ -157,3 +157,10 @@ def test_the_coordination_api_is_closed_to_outsiders(client, sag, plan, samtykke
         response = call(client, user, "post", f"/cases/{sag.pk}/municipal-requests/preview", request_body(guldborgsund))
         assert response.status_code == 404
     assert call(client, fremmed, "get", "/inbox").json() == []
+
+
+def test_the_inbox_filters_by_status_and_names_a_status_it_does_not_know(client, kommune):
+    assert call(client, kommune, "get", "/inbox?status=accepted").status_code == 200
+    response = call(client, kommune, "get", "/inbox?status=ubesvaret")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "status"]

@@ -81,6 +81,17 @@ def test_mark_one_read(client, socialraadgiver):
     assert "Meddelelser (1)" in html(client.get("/meddelelser/"))
 
 
+def test_mark_one_read_goes_back_to_next_even_when_it_is_a_bare_word(client, socialraadgiver):
+    # redirect() would take "opgaver" for a view name to reverse, and fail with a 500.
+    notification = tell(socialraadgiver)
+    client.force_login(socialraadgiver)
+
+    response = client.post(f"/meddelelser/{notification.pk}/laest/", {"next": "opgaver"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"opgaver#notification-{notification.pk}"
+
+
 def test_mark_all_read_touches_only_mine(client, socialraadgiver, kollega):
     tell(socialraadgiver)
     tell(socialraadgiver)

@@ -367,6 +367,18 @@ def test_a_locked_version_offers_the_next_and_its_forms_are_closed(client, socia
     assert version.content_value().causes == ""
 
 
+def test_starting_the_next_version_twice_starts_it_once(client, socialraadgiver, version, sag):
+    login(client, socialraadgiver)
+    page = client.get(url("plan", sag)).content.decode()
+    assert 'name="number" value="2"' in page  # the button names the version it starts
+    assert client.post(url("version_create", sag), {"number": "2"}).status_code == 302
+    again = client.post(url("version_create", sag), {"number": "2"}, follow=True)
+    assert "Version 2 er allerede påbegyndt." in again.content.decode()
+    assert latest(version.plan).number == 2
+    version.plan.refresh_from_db()
+    assert version.plan.versions.count() == 2
+
+
 def test_an_earlier_version_is_read_only(client, socialraadgiver, version, sag):
     services.plan_version_create(actor=socialraadgiver, plan=version.plan)
     page = login(client, socialraadgiver).get(url("version", sag, 1)).content.decode()

@@ -148,6 +148,24 @@ def test_planning_a_release_meeting_with_its_participants(client, socialraadgive
     assert meeting.form == "video" and meeting.agenda_items.count() == 8
 
 
+def test_a_participant_s_bad_e_mail_is_summed_up_at_the_top_linking_to_the_field(client, socialraadgiver, sag):
+    client.force_login(socialraadgiver)
+    day = (TODAY + timedelta(days=3)).isoformat()
+    response = client.post(f"{base(sag)}moeder/ny/loesladelsesmoede/", {
+        "on": day, "starts": "13:00", "ends": "14:30", "form": "in_person", "location": "Mødelokale 2",
+        "deltager-TOTAL_FORMS": "2", "deltager-INITIAL_FORMS": "0",
+        "deltager-0-party": "client", "deltager-0-name": "Jens Hansen",
+        "deltager-1-party": "municipality", "deltager-1-name": "Lis Rask", "deltager-1-email": "lis.guldborgsund.dk",
+    })
+    assert response.status_code == 200
+    html = response.content.decode()
+    summary = html[html.index('id="error-summary"'):]
+    summary = summary[: summary.index("</ul>")]
+    assert 'href="#id_deltager-1-email"' in summary and "E-mail (2): Indtast en gyldig e-mail-adresse." in summary
+    assert 'value="lis.guldborgsund.dk"' in html
+    assert not sag.release_meetings.exists()
+
+
 def test_recording_the_meeting_as_held_completes_the_task(client, socialraadgiver, sag, moede):
     client.force_login(socialraadgiver)
     assert client.get(f"{base(sag)}moeder/{moede.pk}/afholdt/").status_code == 200

@@ -81,6 +81,14 @@ _WIDGET_CLASSES = {
 
 
 @register.filter
+def lower_first(value) -> str:
+    """A label inside a sentence: only its first letter lowered, so that an acronym in it
+    stays one ("Til KIF ved prøveløsladelse" → "til KIF …", not "til kif …")."""
+    text = str(value)
+    return text[:1].lower() + text[1:]
+
+
+@register.filter
 def dkfds_widget(field: forms.BoundField) -> SafeString:
     """Render a field's widget with the DKFDS class, and tie its hint and error message to
     it for screen readers (ids as in includes/form_field.html)."""
