@@ -180,6 +180,13 @@ class Case(models.Model):
         """Who acts for the plan today: the substitute while covering, else the plan-responsible."""
         return self.substitute if self.substitute_covering else self.plan_responsible
 
+    @property
+    def began_on(self):
+        """The first day of the case: the earliest of intake, execution start and supervision
+        start that is known (a remand's intake comes before the sentence's execution), or None."""
+        known = [day for day in (self.intake_on, self.execution_started_on, self.supervision_started_on) if day]
+        return min(known, default=None)
+
 
 class CaseParticipation(models.Model):
     """An organisation with a part in a case: the one rule behind who may see it.

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -468,6 +469,10 @@ def task_complete(
         raise ValidationError({"completed_on": _("The task is already done.")})
     if completed_on > timezone.localdate():
         raise ValidationError({"completed_on": _("A task cannot be completed in the future.")})
+    if case.began_on and completed_on < case.began_on:
+        # Work dated before the case began would count as done on time on the dashboards.
+        raise ValidationError({"completed_on": _("A task cannot be done before the case began (%(day)s).") % {
+            "day": date_format(case.began_on, "DATE_FORMAT")}})
     with transaction.atomic():
         task.completed_on, task.completed_by, task.evidence = completed_on, actor, evidence.strip()
         task.save(update_fields=["completed_on", "completed_by", "evidence"])

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
+from django.utils.formats import date_format
 
 from koreplan.audit.models import AuditEntry
 from koreplan.cases import selectors, services
@@ -103,6 +104,29 @@ def test_a_task_cannot_be_completed_in_the_future(sag, socialraadgiver):
     with pytest.raises(ValidationError) as raised:
         services.task_complete(actor=socialraadgiver, task=task, completed_on=TODAY + timedelta(days=1))
     assert "completed_on" in raised.value.message_dict
+
+
+def test_a_task_cannot_be_done_before_the_case_began(sag, socialraadgiver):
+    task = sag.tasks.get(obligation_id="first_plan")
+    began = sag.began_on
+    assert began is not None
+    with translation.override("da"), pytest.raises(ValidationError) as raised:
+        services.task_complete(actor=socialraadgiver, task=task, completed_on=began - timedelta(days=1))
+    assert raised.value.message_dict["completed_on"] == [
+        f"En opgave kan ikke være udført, før sagen begyndte ({date_format(began, 'DATE_FORMAT', use_l10n=True)})."
+    ]
+    task.refresh_from_db()
+    assert task.completed_on is None
+    # The first day itself is fine.
+    services.task_complete(actor=socialraadgiver, task=task, completed_on=began)
+    assert task.completed_on == began
+
+
+def test_the_case_began_on_the_earliest_start_it_knows(sag):
+    sag.intake_on, sag.execution_started_on, sag.supervision_started_on = date(2026, 3, 2), date(2026, 2, 1), None
+    assert sag.began_on == date(2026, 2, 1)
+    sag.intake_on = sag.execution_started_on = None
+    assert sag.began_on is None
 
 
 def test_completing_a_recurring_task_moves_the_next(sag, socialraadgiver):
