@@ -176,6 +176,7 @@ def test_changing_it_on_the_page_shows_the_new_municipality_on_the_case(client, 
     header = html.split('class="koreplan-summary"')[1].split("</dl>")[0]
     assert "Horsens" in header and "Guldborgsund" not in header
     assert REASON in html  # the journal
+    assert "Skiftede handlekommune" in html.split('id="adgangslog"')[1]  # the access log names the change
 
 
 def test_the_page_is_refused_to_those_who_may_not_change_it(client, fremmed, socialraadgiver, horsens, sag):
