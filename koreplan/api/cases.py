@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from koreplan.api.errors import service_errors, stale_conflict
 from koreplan.api.schemas import (
     FACT_NAMES,
+    ActingMunicipalityIn,
     CaseCreateIn,
     CaseListIn,
     CaseListOut,
@@ -136,6 +137,28 @@ def case_update(request: HttpRequest, case_id: Path[Id], payload: CaseUpdateIn):
             # Over HTTP a stale revision is a conflict that says what is saved now.
             fresh = Case.objects.select_related("revised_by").get(pk=case.pk)
             raise stale_conflict(error, revision=fresh.revision, by=fresh.revised_by, at=fresh.revised_at) from error
+    return selectors.case_get(user=request.user, case_id=case.pk)
+
+
+@router.post(
+    "/cases/{case_id}/acting-municipality",
+    response={200: CaseOut, **WRITE_ERRORS},
+    summary="Change the client's acting municipality",
+    description=(
+        "The client's acting municipality (handlekommune) changes for all of the client's cases; "
+        "the open municipality tasks of every open case move to it, tasks already done stay where "
+        "they were done, and requests already sent stay with the municipality they were sent to. "
+        "Only the organisation holding the open case may change it."
+    ),
+)
+def case_acting_municipality_change(request: HttpRequest, case_id: Path[Id], payload: ActingMunicipalityIn):
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    # An unknown id is the service's "choose a municipality", after its check of who may.
+    municipality = organisation_by_id(organisation_id=payload.municipality_id)
+    with service_errors({"municipality": ("municipality_id",)}):
+        services.client_municipality_change(
+            actor=request.user, case=case, municipality=municipality, reason=payload.reason, request=request
+        )
     return selectors.case_get(user=request.user, case_id=case.pk)
 
 

@@ -314,6 +314,13 @@ class CaseUpdateIn(InSchema):
     facts: FactsIn = Field(default_factory=FactsIn)
 
 
+class ActingMunicipalityIn(InSchema):
+    """The client's new acting municipality (handlekommune), and why it changes."""
+
+    municipality_id: Id = Field(description="The id of the new acting municipality (GET /organisations?kind=municipality).")
+    reason: str = Field(max_length=4000, description="Why it changes; written in the case's journal.")
+
+
 class TimelineIn(QuerySchema):
     lang: Literal["da", "en"] = Field("da", description="The language of the warnings, as `koreplan timeline --lang`.")
 

@@ -456,6 +456,40 @@ class HandoverAcceptForm(forms.Form):
         field.initial = default
 
 
+class MunicipalityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organisation) -> str:
+        return obj.name
+
+
+class ActingMunicipalityForm(forms.Form):
+    """Skift handlekommune: the new acting municipality and why."""
+
+    municipality = MunicipalityChoiceField(
+        label=_("New acting municipality"),
+        queryset=Organisation.objects.none(),
+        empty_label=_("Choose a municipality"),
+        error_messages={
+            "required": _("Choose a municipality."),
+            "invalid_choice": _("Choose a municipality."),
+        },
+        help_text=_("The municipality of the person's last registered address (folkeregisteradresse)."),
+    )
+    reason = forms.CharField(
+        label=_("Why does the acting municipality change?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why the acting municipality changes.")},
+        help_text=_("For instance: the person has moved, or the municipality answered that another one acts. "
+                    "It is written in the journal."),
+    )
+
+    def __init__(self, *args, suggested: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = queries_ui.municipalities()
+        if suggested is not None:
+            self.fields["municipality"].initial = suggested
+
+
 class HandoverReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the hand-over returned?"),

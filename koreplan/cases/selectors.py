@@ -60,6 +60,13 @@ def case_get(*, user: User, case_id: int) -> Case:
         raise Http404("No such case") from None
 
 
+def may_change_acting_municipality(user: User, case: Case) -> bool:
+    """Staff of the organisation holding the open case (services.client_municipality_change)."""
+    if case.status != Case.Status.OPEN:
+        return False
+    return user.is_superuser or (user.organisation_id is not None and user.organisation_id == case.holding_organisation_id)
+
+
 def case_list(*, user: User, query: str = "", status: str = Case.Status.OPEN) -> QuerySet[Case]:
     cases = cases_visible_to(user=user).select_related("client", "holding_organisation", "plan_responsible")
     if status:

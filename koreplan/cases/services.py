@@ -113,6 +113,66 @@ def client_create(
     return client
 
 
+def client_municipality_change(
+    *,
+    actor: User,
+    case: Case,
+    municipality: Organisation | None,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Client:
+    """Change the client's acting municipality (handlekommune) from one of their cases.
+
+    It is often unclear or changes: the person moves, or a municipality answers that
+    another one acts. Open municipality tasks of every open case of the client move to
+    the new municipality; done ones stay counted where they were done, and requests
+    already sent stay with the municipality they were sent to (records of what was sent).
+    """
+    _require_holder_staff(actor, case)
+    errors: dict[str, str] = {}
+    if case.status != Case.Status.OPEN:
+        errors["municipality"] = _("The case is closed.")
+    elif municipality is None or municipality.kind != Organisation.Kind.MUNICIPALITY:
+        errors["municipality"] = _("Choose a municipality.")
+    elif municipality.pk == case.client.acting_municipality_id:
+        errors["municipality"] = _("%(municipality)s is already the acting municipality.") % {"municipality": municipality}
+    if not reason.strip():
+        errors["reason"] = _("Say why the acting municipality changes.")
+    if errors:
+        raise ValidationError(errors)
+    reason = reason.strip()
+    with transaction.atomic():
+        # Locked and read again: two changes at once must not both start from the same "from".
+        client = Client.objects.select_for_update().select_related("acting_municipality").get(pk=case.client_id)
+        previous = client.acting_municipality
+        if previous.pk == municipality.pk:
+            raise ValidationError(
+                {"municipality": _("%(municipality)s is already the acting municipality.") % {"municipality": municipality}}
+            )
+        client.acting_municipality = municipality
+        client.save(update_fields=["acting_municipality"])
+        case.client = client
+        open_cases = list(
+            Case.objects.filter(client=client, status=Case.Status.OPEN)
+            .select_related("client__acting_municipality", "holding_organisation", "kif")
+        )
+        for open_case in open_cases:
+            case_tasks_sync(case=open_case)
+        if hasattr(case, "_prefetched_objects_cache"):
+            case._prefetched_objects_cache.pop("tasks", None)
+        JournalEntry.objects.create(
+            case=case, author=actor, kind=JournalEntry.Kind.NOTE, occurred_on=timezone.localdate(),
+            text=_("The acting municipality was changed from %(previous)s to %(new)s. Why: %(reason)s")
+            % {"previous": previous, "new": municipality, "reason": reason},
+        )
+        _audit(
+            "koreplan.client.municipality_changed", actor=actor, request=request, case=case, obj=client,
+            from_municipality=previous.pk, to_municipality=municipality.pk, reason=reason,
+            open_cases=[c.pk for c in open_cases],
+        )
+    return client
+
+
 # -- the facts and the rules -------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("sager/<int:case_id>/opgaver/<int:task_id>/udfoer/", views.task_complete, name="task_complete"),
     path("sager/<int:case_id>/ansvar/", views.case_responsibility, name="case_responsibility"),
     path("sager/<int:case_id>/overdrag/", views.handover_request, name="handover_request"),
+    path("sager/<int:case_id>/handlekommune/", views.client_municipality, name="client_municipality"),
     path(
         "sager/<int:case_id>/overdragelser/<int:handover_id>/traek-tilbage/",
         views.handover_withdraw,

@@ -43,6 +43,7 @@ from koreplan.cases.forms import (
     FACT_BOOLEAN_FIELDS,
     FACT_DATE_FIELDS,
     SENTENCE_FIELDS,
+    ActingMunicipalityForm,
     CaseCreateForm,
     CaseFactsForm,
     CaseSearchForm,
@@ -660,6 +661,44 @@ def case_responsibility(request: HttpRequest, case_id: int) -> HttpResponse:
         request, case_id, template_name="cases/responsibility.html", anchor="ansvar",
         heading=_("Change the plan-responsible or the substitute"),
         make_form=lambda data, case: ResponsibilityForm(data, case=case), save=save,
+    )
+
+
+def _suggested_municipality(request: HttpRequest) -> int | None:
+    """The municipality named in ``?kommune=`` (a returned request's suggestion), if it is one."""
+    value = request.GET.get("kommune", "")
+    if value.isdigit() and queries_ui.municipalities().filter(pk=value).exists():
+        return int(value)
+    return None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def client_municipality(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Skift handlekommune: the client's acting municipality, with the reason, from the case."""
+    def save(case: Case, form: ActingMunicipalityForm) -> HttpResponse:
+        services.client_municipality_change(actor=request.user, case=case, request=request, **form.cleaned_data)
+        messages.success(
+            request,
+            _("The acting municipality is now %(municipality)s.")
+            % {"municipality": form.cleaned_data["municipality"]},
+        )
+        return redirect(_case_url(case, "kommune"))
+
+    def context(case: Case) -> dict[str, Any]:
+        if request.method != "POST":
+            # The page shows who the client is and where they belong: a read of the case.
+            audit_record(
+                action="koreplan.case.viewed", request=request, case_id=case.pk, client_id=case.client_id, obj=case,
+                data={"method": request.method, "page": "client_municipality"},
+            )
+        return {"current_municipality": case.client.acting_municipality}
+
+    suggested = _suggested_municipality(request)
+    return _case_form_page(
+        request, case_id, template_name="cases/client_municipality.html", anchor="kommune",
+        heading=_("Change the acting municipality"),
+        make_form=lambda data, case: ActingMunicipalityForm(data, suggested=suggested), save=save,
+        extra_context=context,
     )
 
 

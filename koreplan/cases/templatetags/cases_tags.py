@@ -31,6 +31,7 @@ AUDIT_ACTIONS = {
     "koreplan.case.facts_updated": _("Changed the facts"),
     "koreplan.case.responsibility_changed": _("Changed who holds the plan"),
     "koreplan.case.closed": _("Closed the case"),
+    "koreplan.client.municipality_changed": _("Changed the acting municipality"),
     "koreplan.task.completed": _("Marked a task as done"),
     "koreplan.handover.requested": _("Requested a hand-over"),
     "koreplan.handover.accepted": _("Accepted a hand-over"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 
+from koreplan.cases.selectors import may_change_acting_municipality
 from koreplan.coordination import selectors
 from koreplan.coordination.letters import entrance_of
 
@@ -22,4 +23,6 @@ def coordination_panel(context, case) -> dict:
         "items": [{"req": r, "may_approve": user is not None and selectors.may_approve(user, r)} for r in requests],
         "may_send": user is not None and selectors.may_send(user, case),
         "entrance": entrance_of(case.client.acting_municipality),
+        "may_change_municipality": user is not None and user.is_authenticated
+        and may_change_acting_municipality(user, case),
     }

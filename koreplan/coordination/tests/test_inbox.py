@@ -164,3 +164,26 @@ def test_the_sender_sees_sent_received_and_accepted_by_whom(client, sag, anmodni
     assert "Jonas Krog" in html and "Mette Dahl" in html
     assert Notification.objects.filter(recipient=socialraadgiver, kind="request_accepted").exists()
     assert Notification.objects.filter(recipient=sagsbehandler).exists()
+
+
+def test_a_returned_request_naming_another_municipality_offers_to_change_the_acting_one(
+    client, sag, anmodning, kommune, socialraadgiver, horsens
+):
+    from django.template.loader import render_to_string
+
+    from koreplan.cases.services import client_municipality_change
+
+    services.request_return(actor=kommune, req=anmodning, reason="Borgeren er flyttet.", suggested_municipality=horsens)
+    link = f'href="/sager/{sag.pk}/handlekommune/?kommune={horsens.pk}"'
+    page = get(client, socialraadgiver, anmodning.sender_url()).content.decode()
+    assert link in page and "Skift handlekommune til Horsens" in page
+    panel = render_to_string("coordination/_case_panel.html", {"case": sag, "user": socialraadgiver})
+    assert link in panel
+    # The municipality never holds the case: it is not offered the change.
+    assert link not in render_to_string("coordination/_case_panel.html", {"case": sag, "user": kommune})
+    # Once Horsens acts, there is nothing left to offer; the request stays as it was sent.
+    client_municipality_change(actor=socialraadgiver, case=sag, municipality=horsens, reason="Flyttet.")
+    sag.refresh_from_db()
+    assert link not in get(client, socialraadgiver, anmodning.sender_url()).content.decode()
+    anmodning.refresh_from_db()
+    assert anmodning.municipality_id != horsens.pk and anmodning.status == MunicipalRequest.Status.RETURNED
