@@ -627,17 +627,24 @@ def _post_case_form(request: HttpRequest, case_id: int, *, make_form, bound: str
 
 
 def _case_form_page(
-    request: HttpRequest, case_id: int, *, template_name: str, heading: str, anchor: str, make_form, save,
+    request: HttpRequest, case_id: int, *, template_name: str, heading: str, anchor: str, page: str, make_form, save,
     extra_context=lambda case: {},
 ) -> HttpResponse:
     """A form of its own about who holds the case: shown on GET; on POST validated and
     saved by ``save`` (which returns where to go next), or shown again with its errors.
 
     Pages of their own, not forms on the case page: they are used now and then, and their
-    lists of people and organisations were a sixth of every case page's time."""
+    lists of people and organisations were a sixth of every case page's time. Each shows
+    the client and the case, so a GET is recorded as a read of it (``page`` names which);
+    a POST is recorded by the service that saves it."""
     case = selectors.case_get(user=request.user, case_id=case_id)
     if not (_may_edit(request.user, case) and case.status == Case.Status.OPEN):
         raise PermissionDenied
+    if request.method != "POST":
+        audit_record(
+            action="koreplan.case.viewed", request=request, case_id=case.pk, client_id=case.client_id, obj=case,
+            data={"method": request.method, "page": page},
+        )
     form = make_form(request.POST if request.method == "POST" else None, case)
     if request.method == "POST" and form.is_valid():
         try:
@@ -658,7 +665,7 @@ def case_responsibility(request: HttpRequest, case_id: int) -> HttpResponse:
         return redirect(_case_url(case, "ansvar"))
 
     return _case_form_page(
-        request, case_id, template_name="cases/responsibility.html", anchor="ansvar",
+        request, case_id, template_name="cases/responsibility.html", anchor="ansvar", page="responsibility",
         heading=_("Change the plan-responsible or the substitute"),
         make_form=lambda data, case: ResponsibilityForm(data, case=case), save=save,
     )
@@ -684,21 +691,12 @@ def client_municipality(request: HttpRequest, case_id: int) -> HttpResponse:
         )
         return redirect(_case_url(case, "kommune"))
 
-    def context(case: Case) -> dict[str, Any]:
-        if request.method != "POST":
-            # The page shows who the client is and where they belong: a read of the case.
-            audit_record(
-                action="koreplan.case.viewed", request=request, case_id=case.pk, client_id=case.client_id, obj=case,
-                data={"method": request.method, "page": "client_municipality"},
-            )
-        return {"current_municipality": case.client.acting_municipality}
-
     suggested = _suggested_municipality(request)
     return _case_form_page(
-        request, case_id, template_name="cases/client_municipality.html", anchor="kommune",
+        request, case_id, template_name="cases/client_municipality.html", anchor="kommune", page="client_municipality",
         heading=_("Change the acting municipality"),
         make_form=lambda data, case: ActingMunicipalityForm(data, suggested=suggested), save=save,
-        extra_context=context,
+        extra_context=lambda case: {"current_municipality": case.client.acting_municipality},
     )
 
 
@@ -714,7 +712,7 @@ def handover_request(request: HttpRequest, case_id: int) -> HttpResponse:
         return redirect(_case_url(case, "overdragelser"))
 
     return _case_form_page(
-        request, case_id, template_name="cases/handover_request.html", anchor="overdragelser",
+        request, case_id, template_name="cases/handover_request.html", anchor="overdragelser", page="handover_request",
         heading=_("Hand the case over"),
         make_form=lambda data, case: HandoverRequestForm(data, case=case), save=save,
         extra_context=lambda case: {"pending_handover": selectors.handover_pending(case=case)},

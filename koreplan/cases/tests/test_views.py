@@ -780,6 +780,18 @@ def test_who_holds_the_case_is_changed_on_a_page_of_its_own(client, socialraadgi
     assert f'href="/sager/{sag.pk}/overdrag/"' not in html_of(client.get(case_url(sag)))
 
 
+@pytest.mark.parametrize(
+    ("path", "page"),
+    [("ansvar/", "responsibility"), ("overdrag/", "handover_request"), ("handlekommune/", "client_municipality")],
+)
+def test_a_case_form_page_records_its_read(client, socialraadgiver, sag, path, page):
+    # Each shows the client and the case: a read of criminal-offence data, recorded.
+    client.force_login(socialraadgiver)
+    assert client.get(f"/sager/{sag.pk}/{path}").status_code == 200
+    entry = AuditEntry.objects.filter(action="koreplan.case.viewed", case_id=sag.pk).latest("id")
+    assert (entry.actor, entry.client_id, entry.data["page"]) == (socialraadgiver, sag.client_id, page)
+
+
 def test_a_waiting_hand_over_to_kif_keeps_the_acronym_in_capitals(client, socialraadgiver, kif, sag):
     services.handover_request(actor=socialraadgiver, case=sag, kind="kif_at_parole", to_organisation=kif.organisation)
     client.force_login(socialraadgiver)
