@@ -73,6 +73,13 @@ def _audit(action: str, *, actor: User, request: HttpRequest | None, case: Case 
     )
 
 
+def case_read_record(*, actor: User, case: Case, request: HttpRequest | None = None, page: str) -> None:
+    """Audit a page that shows the case (``koreplan.case.viewed``): ``page`` names which,
+    so the person's log says what was looked at, not only that the case was."""
+    _audit("koreplan.case.viewed", actor=actor, request=request, case=case, obj=case,
+           method=getattr(request, "method", None), page=page)
+
+
 # -- clients -----------------------------------------------------------------------------
 
 

@@ -582,10 +582,7 @@ def case_facts(request: HttpRequest, case_id: int) -> HttpResponse:
                 return redirect(_case_url(case, "oplysninger"))
     else:
         form = CaseFactsForm(initial={**FactsForm.initial_from_case(case), "revision": case.revision})
-        audit_record(
-            action="koreplan.case.viewed", request=request, case_id=case.pk, client_id=case.client_id, obj=case,
-            data={"method": request.method, "page": "facts_form"},
-        )
+        services.case_read_record(actor=request.user, case=case, request=request, page="facts_form")
     return render(
         request,
         "cases/case_facts.html",
@@ -641,10 +638,7 @@ def _case_form_page(
     if not (_may_edit(request.user, case) and case.status == Case.Status.OPEN):
         raise PermissionDenied
     if request.method != "POST":
-        audit_record(
-            action="koreplan.case.viewed", request=request, case_id=case.pk, client_id=case.client_id, obj=case,
-            data={"method": request.method, "page": page},
-        )
+        services.case_read_record(actor=request.user, case=case, request=request, page=page)
     form = make_form(request.POST if request.method == "POST" else None, case)
     if request.method == "POST" and form.is_valid():
         try:

@@ -38,6 +38,13 @@ def _require_recorder(request: HttpRequest, case: Case) -> None:
         raise PermissionDenied(_("Only the organisation holding the case, or its probation department, records consents."))
 
 
+def _record_form_read(request: HttpRequest, case: Case, page: str) -> None:
+    """A form about the client's consent names the client: its GET is a read of the case
+    (a POST is recorded by the service that saves it)."""
+    if request.method != "POST":
+        services.consents_read_record(actor=request.user, case=case, request=request, page=page)
+
+
 def consent_rows(consents, today: date) -> list[dict]:
     rows = []
     for consent in consents:
@@ -85,6 +92,7 @@ def consent_create(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_get(user=request.user, case_id=case_id)
     _require_recorder(request, case)
     form = forms.ConsentForm(request.POST or None, request.FILES or None, case=case)
+    _record_form_read(request, case, "consent_create")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -107,6 +115,7 @@ def consent_refuse(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_get(user=request.user, case_id=case_id)
     _require_recorder(request, case)
     form = forms.RefusalForm(request.POST or None, case=case)
+    _record_form_read(request, case, "consent_refuse")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -130,6 +139,7 @@ def consent_withdraw(request: HttpRequest, case_id: int, consent_id: int) -> Htt
     consent = selectors.consent_get(case=case, consent_id=consent_id)
     _require_recorder(request, case)
     form = forms.WithdrawForm(request.POST or None)
+    _record_form_read(request, case, "consent_withdraw")
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_withdraw(
@@ -220,6 +230,7 @@ def consent_form_print(request: HttpRequest, case_id: int, pdf: bool = False) ->
     _require_recorder(request, case)
     context, form = _print_context(request, case)
     if not context:
+        _record_form_read(request, case, "consent_print_choose")
         return render(request, "consent/print_choose.html", {"case": case, "client": case.client, "print_form": form},
                       status=422 if form.is_bound else 200)
     services.consent_form_printed_record(

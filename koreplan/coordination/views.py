@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from koreplan.cases.forms import add_service_errors
 from koreplan.cases.selectors import case_get, may_change_acting_municipality
+from koreplan.cases.services import case_read_record
 from koreplan.consent.models import Category
 from koreplan.coordination import forms, selectors, services
 from koreplan.coordination.letters import Draft, _plan
@@ -93,6 +94,9 @@ def request_new(request: HttpRequest, case_id: int, kind_slug: str) -> HttpRespo
     kind = _kind(kind_slug)
     if not selectors.may_send(request.user, case):
         raise PermissionDenied(_("Only the organisation holding the case, or its probation department, writes to the municipality about it."))
+    if request.method != "POST":
+        # The empty letter already names the client; a preview or a send is recorded by its service.
+        case_read_record(actor=request.user, case=case, request=request, page=f"request_new:{kind}")
     content = _plan(case)[1] if kind == Kind.COORDINATION else None
     form_kwargs = dict(kind=kind, case=case, content=content, initial_municipality=_initial_municipality(request))
     form = forms.RequestForm(request.POST or None, **form_kwargs)

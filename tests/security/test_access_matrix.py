@@ -463,3 +463,44 @@ def test_another_case_does_not_open_this_cases_objects(client, fremmed, world, f
     assert checked > 30, "the mixed addresses were not found: has the case id's name changed?"
     assert client.get(f"/sager/{fredes_case.pk}/").status_code == 200
     assert not problems, "\n".join(problems)
+
+
+
+#: Personas the world shows the client to somewhere (the others see them nowhere).
+SHOWN_TO = {"socialraadgiver", "kollega", "kif", "kommune", "leder", "admin"}
+
+#: Pages that name the client without being a read of the case, and why.
+NOT_A_READ = {
+    # The reader's own notices: what they were told was recorded with the event that told
+    # them (a hand-over asked for, a request sent); reading it again reveals nothing more.
+    "notifications:list", "notifications:open",
+}
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p not in STRANGERS])
+def test_every_page_that_shows_the_client_is_in_the_clients_log(request, persona, world):
+    """Criminal-offence data (GDPR art. 10): a page that names the client to someone is in the
+    log of who has seen that person (koreplan.privacy's person log) — whatever the page,
+    whoever the reader."""
+    from koreplan.audit.models import AuditEntry
+    from koreplan.privacy.selectors import person_entries
+
+    client = _client(request, persona)
+    unrecorded: list[str] = []
+    shown = 0
+    for route, name in page_patterns():
+        if name in SIGN_IN_CHANGING or name in NOT_A_READ:
+            continue
+        url = "/" + fill(route, r"<(?:\w+:)?(\w+)>", {**world.ids, **PAGES[name][1]}, name)
+        last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        body = _body(response)
+        if SURNAME not in body and world.cpr not in body and world.cpr[:6] + "-" + world.cpr[6:] not in body:
+            continue
+        shown += 1
+        if not person_entries(client=world.case.client).filter(id__gt=last).exists():
+            unrecorded.append(f"{persona} GET {url} ({name})")
+    assert bool(shown) == (persona in SHOWN_TO), f"{persona} was shown the client on {shown} pages"
+    assert not unrecorded, "pages that show the client without recording the read:\n" + "\n".join(unrecorded)
