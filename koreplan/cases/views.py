@@ -58,6 +58,7 @@ from koreplan.cases.forms import (
     add_service_errors,
 )
 from koreplan.cases.models import Case, Handover, Task
+from koreplan.cases.task_links import Link, TaskLinks
 from koreplan.cases.templatetags.cases_tags import task_title
 from koreplan.domain.calendar import Period
 from koreplan.domain.facts import FactsError
@@ -162,19 +163,16 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
         "this_week": (_("This week"), _("Due by Sunday.")),
         "later": (_("Later"), _("Due within the next 90 days.")),
     }
+    links = TaskLinks(user)
+
+    def row(task: Task) -> dict[str, Any]:
+        if not _may_complete(user, task, task.case):
+            return {"task": task, "form": None, "link": None}
+        form = bound_form if task.pk == bound_task_id else TaskCompleteForm(prefix=_form_prefix(task))
+        return {"task": task, "form": form, "link": links.for_task(task, task.case)}
+
     sections = [
-        (
-            key.replace("_", "-"), *headings[key], work.counts[key],
-            [
-                {
-                    "task": task,
-                    "form": (
-                        bound_form if task.pk == bound_task_id else TaskCompleteForm(prefix=_form_prefix(task))
-                    ) if _may_complete(user, task, task.case) else None,
-                }
-                for task in tasks
-            ],
-        )
+        (key.replace("_", "-"), *headings[key], work.counts[key], [row(task) for task in tasks])
         for key, tasks in work.sections.items()
         if tasks
     ]
@@ -348,6 +346,8 @@ class TimelineRow:
     status: str = ""
     person: User | None = None
     form: TaskCompleteForm | None = None
+    #: Where the task is done in the system (task_links), shown before "Mark as done".
+    link: Link | None = None
     just_completed: bool = False
     classes: list[str] = field(default_factory=list)
 
@@ -374,10 +374,12 @@ def _timeline_rows(
     just_completed: int | None = None,
 ) -> list[TimelineRow]:
     rows = []
+    links = TaskLinks(user)
     for task in tasks:
-        form = None
+        form = link = None
         if task.completed_on is None and case.status == Case.Status.OPEN and _may_complete(user, task, case):
             form = bound_form if task.pk == bound_task_id else TaskCompleteForm(prefix=_form_prefix(task))
+            link = links.for_task(task, case)
         rows.append(
             TimelineRow(
                 on=task.due_on,
@@ -385,6 +387,7 @@ def _timeline_rows(
                 status=status_of(task.due_on, task.completed_on, today).value,
                 person=_task_person(task, case),
                 form=form,
+                link=link,
                 just_completed=task.pk == just_completed,
             )
         )
