@@ -121,3 +121,14 @@ def is_non_working_day(day: date) -> bool:
         return True
     found = _HOLIDAYS_BY_YEAR.get(day.year)
     return day in (found if found is not None else _danish_public_holidays(day.year))
+
+
+_DA_MONTHS = (
+    "januar", "februar", "marts", "april", "maj", "juni",
+    "juli", "august", "september", "oktober", "november", "december",
+)
+
+
+def da_date(day: date) -> str:
+    """A date as the pages write it ("1. november 2026"), for messages made without Django."""
+    return f"{day.day}. {_DA_MONTHS[day.month - 1]} {day.year}"

@@ -12,6 +12,8 @@ from datetime import date
 from stdnum.dk import cpr as stdnum_cpr
 from stdnum.exceptions import ValidationError as StdnumError
 
+from koreplan.domain.calendar import da_date
+
 
 def parse_cpr(text: str, *, today: date) -> tuple[str, date]:
     """The compact CPR number and the birth date in it; ValueError says what is wrong (in Danish:
@@ -24,5 +26,5 @@ def parse_cpr(text: str, *, today: date) -> tuple[str, date]:
     except StdnumError:
         raise ValueError("De første seks cifre er ikke en rigtig dato (DDMMÅÅ).") from None
     if birth > today:
-        raise ValueError(f"Fødselsdatoen {birth.strftime('%d-%m-%Y')} ligger i fremtiden.")
+        raise ValueError(f"Fødselsdatoen {da_date(birth)} ligger i fremtiden.")
     return number, birth

@@ -15,7 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from koreplan.domain.calendar import Period
+from koreplan.domain.calendar import Period, da_date
 from koreplan.domain.rules.obligations import OBLIGATIONS
 
 
@@ -75,10 +75,6 @@ FIELD_LABELS_DA = {
     "section_31_leave_possible": "§ 31-udgang mulig",
     "completed": "udført",
 }
-
-
-def _da_date(day: date) -> str:
-    return day.strftime("%d-%m-%Y")
 
 
 _EMPTY: Mapping[str, tuple[date, ...]] = MappingProxyType({})
@@ -229,7 +225,7 @@ def _must_not_precede(facts: CaseFacts, later: str, earlier: str, later_value=No
         raise FactsError(
             later,
             f"{a.isoformat()} is before {earlier} {b.isoformat()}",
-            f"{FIELD_LABELS_DA[later].capitalize()} ({_da_date(a)}) ligger før {FIELD_LABELS_DA[earlier]} ({_da_date(b)}).",
+            f"{FIELD_LABELS_DA[later].capitalize()} ({da_date(a)}) ligger før {FIELD_LABELS_DA[earlier]} ({da_date(b)}).",
         )
 
 
@@ -239,7 +235,7 @@ def check_consistency(facts: CaseFacts, *, today: date) -> None:
         raise FactsError(
             "birth_date",
             f"{facts.birth_date.isoformat()} lies in the future (today is {today.isoformat()})",
-            f"Fødselsdatoen ({_da_date(facts.birth_date)}) ligger i fremtiden.",
+            f"Fødselsdatoen ({da_date(facts.birth_date)}) ligger i fremtiden.",
         )
     _must_not_precede(facts, "intake_on", "birth_date")
     _must_not_precede(facts, "execution_started_on", "birth_date")
@@ -251,8 +247,8 @@ def check_consistency(facts: CaseFacts, *, today: date) -> None:
         raise FactsError(
             "expected_parole_on",
             f"{facts.expected_parole_on.isoformat()} is after release_on {facts.release_on.isoformat()}",
-            f"Forventet prøveløsladelse ({_da_date(facts.expected_parole_on)}) ligger efter løsladelse efter endt "
-            f"straf ({_da_date(facts.release_on)}).",
+            f"Forventet prøveløsladelse ({da_date(facts.expected_parole_on)}) ligger efter løsladelse efter endt "
+            f"straf ({da_date(facts.release_on)}).",
         )
     if facts.remanded_until_execution_order:
         _must_not_precede(facts, "execution_started_on", "intake_on")

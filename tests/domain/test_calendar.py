@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from koreplan.domain.calendar import Period, add_months, is_non_working_day
+from koreplan.domain.calendar import Period, add_months, da_date, is_non_working_day
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,11 @@ def test_months_first_then_days():
 )
 def test_non_working_days_follow_the_danish_calendar(day, expected):
     assert is_non_working_day(day) is expected
+
+
+@pytest.mark.parametrize(
+    ("day", "written"),
+    [(date(2026, 11, 1), "1. november 2026"), (date(2025, 1, 5), "5. januar 2025"), (date(2027, 5, 31), "31. maj 2027")],
+)
+def test_a_date_in_a_message_is_written_as_the_pages_write_it(day, written):
+    assert da_date(day) == written

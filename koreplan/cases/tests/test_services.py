@@ -349,7 +349,7 @@ def test_fact_errors_are_danish_in_the_danish_ui(socialraadgiver, guldborgsund):
             facts={"intake_on": date(2026, 1, 5), "release_on": date(2025, 1, 5), "sentence": None},
         )
     assert raised.value.message_dict["release_on"] == [
-        "Løsladelse efter endt straf (05-01-2025) ligger før indsættelsesdato (05-01-2026)."
+        "Løsladelse efter endt straf (5. januar 2025) ligger før indsættelsesdato (5. januar 2026)."
     ]
 
 
