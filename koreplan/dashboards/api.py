@@ -5,7 +5,12 @@ handles its own errors, so it behaves the same on any NinjaAPI:
 
 - access is the pages' (``scopes``): managers their own organisation, the Directorate and
   administrators any unit and the whole country; anyone else 403, and so is a unit the
-  caller may not see; a unit that does not exist is 404;
+  caller may not see (or, for a manager, one that does not exist: the answer does not
+  tell);
+- the parameters are checked by the pages' own form (``forms.ScopeForm``): a unit that
+  does not exist (asked by the Directorate or an administrator), a wrong period (`to`
+  before `from`, more than five years), an unknown case type or obligation is 422 at the
+  parameter, ``{"detail": [{"loc": ["query", "to"], "msg": …}]}``;
 - ``GET /dashboards/units`` — the units the caller may ask for;
 - ``GET /dashboards/figures`` — every table of the dashboard for a unit and period, each
   with its columns, its rows, and for each count the *figure* string that lists its cases;
@@ -22,23 +27,28 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 
 from koreplan.dashboards import presentation, selectors, services, tables
-from koreplan.dashboards.scopes import (
-    MAX_MONTHS,
-    Scope,
-    dashboard_access_check,
-    scope_resolve,
-    units_for,
-)
-from koreplan.domain.calendar import add_months
+from koreplan.dashboards.forms import scope_from_query
+from koreplan.dashboards.scopes import Scope, dashboard_access_check, units_for
 
 
 class ErrorOut(Schema):
     detail: str
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int] = Field(description='The parameter in error, e.g. ["query", "to"]')
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldErrorOut]
 
 
 class UnitOut(Schema):
@@ -120,27 +130,34 @@ class CasesOut(Schema):
     items: list[DashboardCaseOut]
 
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
-def _scope(request: HttpRequest, params: ScopeIn) -> Scope:
-    if params.date_from and params.date_to:
-        if params.date_from > params.date_to:
-            raise HttpError(422, "`to` must be on or after `from`.")
-        if add_months(params.date_from, MAX_MONTHS) <= params.date_to:
-            raise HttpError(422, "The period is at most five years.")
+#: The filter form's fields (``ScopeForm``, shared with the pages) by their names here.
+_QUERY_NAMES = {"enhed": "unit", "fra": "from", "til": "to", "sagstype": "case_type", "forpligtelse": "obligation"}
+
+
+def _scope(request: HttpRequest, params: ScopeIn, obligation: str = "") -> Scope:
+    """The scope through the pages' own form: 403 for a unit the caller may not see, 422 at
+    the parameter (``["query", "to"]``) for anything else wrong, in the pages' words."""
+    query = {
+        "enhed": params.unit or "",
+        "fra": params.date_from.isoformat() if params.date_from else "",
+        "til": params.date_to.isoformat() if params.date_to else "",
+        "sagstype": params.case_type,
+        "forpligtelse": obligation,
+    }
     try:
-        return scope_resolve(
-            user=request.user,
-            unit=params.unit,
-            start=params.date_from,
-            end=params.date_to,
-            case_type=params.case_type,
-        )
+        scope, form, _obligation = scope_from_query(query, user=request.user)
     except PermissionDenied as error:
         raise HttpError(403, str(error) or "Forbidden") from None
-    except Http404:
-        raise HttpError(404, "No such unit.") from None
+    if form.errors:
+        raise NinjaValidationError([
+            {"loc": ["query", _QUERY_NAMES[field]], "msg": str(message), "type": "value_error"}
+            for field, messages in form.errors.items()
+            for message in messages
+        ])
+    return scope
 
 
 def _scope_out(scope: Scope) -> dict[str, Any]:
@@ -166,7 +183,7 @@ def build_router() -> Router:
 
     @router.get("/dashboards/figures", response={200: FiguresOut, **ERRORS}, summary="The dashboard's tables")
     def dashboard_figures(request: HttpRequest, params: Query[FiguresIn]):
-        scope = _scope(request, params)
+        scope = _scope(request, params, params.obligation)
         result = {
             "scope": _scope_out(scope),
             "tables": [table.as_dict() for table in presentation.all_tables(scope, params.obligation)],

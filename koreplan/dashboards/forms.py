@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from koreplan.cases.models import CaseType
 from koreplan.dashboards.models import EvaluationAnswer
-from koreplan.dashboards.scopes import MAX_MONTHS, units_for
+from koreplan.dashboards.scopes import (
+    MAX_MONTHS,
+    Scope,
+    UnknownUnit,
+    dashboard_access_check,
+    scope_resolve,
+    units_for,
+)
 from koreplan.dashboards.tables import obligation_title
 from koreplan.domain import method
 from koreplan.domain.calendar import add_months
@@ -23,8 +30,18 @@ class DateInput(forms.DateInput):
 
 
 class ScopeForm(forms.Form):
-    """What the dashboard is about. The unit is checked by ``scopes.scope_resolve`` (403 for
-    a unit the user may not see), so here it is only offered, not validated."""
+    """What a dashboard is about: the unit, the period, the case type and the trend's
+    obligation. Every entry point — the dashboard, the cases behind a figure, the exports,
+    the Målepunkter report and its PDF, and the JSON API — reads its parameters through
+    this form (``scope_from_query``), so each is refused for the same reasons in the same
+    words.
+
+    Validating it resolves the unit (``scopes.scope_resolve``): a unit the user may not see
+    raises ``PermissionDenied`` out of ``is_valid()`` — a refusal, not a field error — and
+    a unit that does not exist is an error on ``enhed`` for those who may see every unit.
+    Once validated, ``scope`` is the scope asked for, with each field in error left at its
+    default (the dashboard shows those figures under the errors; the other pages refuse).
+    """
 
     enhed = forms.CharField(label=_("Unit"), required=False, widget=forms.Select)
     fra = forms.DateField(label=_("From"), required=False, widget=DateInput())
@@ -34,6 +51,8 @@ class ScopeForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.scope: Scope | None = None
         self.units = units_for(user)
         choices: list = []
         for group, options in self.units:
@@ -61,18 +80,44 @@ class ScopeForm(forms.Form):
                 self.add_error("til", _("The end of the period must be on or after its start."))
             elif add_months(start, MAX_MONTHS) <= end:
                 self.add_error("til", _("Choose a period of at most five years."))
+        values = self.values()
+        common = {"start": values["start"], "end": values["end"], "case_type": values["case_type"]}
+        try:
+            self.scope = scope_resolve(user=self.user, unit=cleaned.get("enhed") or None, **common)
+        except UnknownUnit as error:
+            self.add_error("enhed", str(error))
+            self.scope = scope_resolve(user=self.user, unit=None, **common)
         return cleaned
 
     def values(self) -> dict:
         """The valid values, with empty ones for what did not validate."""
         data = self.cleaned_data if self.is_bound else {}
         errors = self.errors if self.is_bound else {}
+        period_invalid = "fra" in errors or "til" in errors
         return {
-            "start": None if "fra" in errors or "til" in errors else data.get("fra"),
-            "end": None if "fra" in errors or "til" in errors else data.get("til"),
+            "start": None if period_invalid else data.get("fra"),
+            "end": None if period_invalid else data.get("til"),
             "case_type": "" if "sagstype" in errors else data.get("sagstype", ""),
             "obligation": "" if "forpligtelse" in errors else data.get("forpligtelse", ""),
         }
+
+
+def scope_from_query(query, *, user) -> tuple[Scope, ScopeForm, str]:
+    """The one way a dashboard entry point reads its parameters: the scope, the form (with
+    its errors, if any: ``form.errors`` names each field and what is wrong) and the obligation
+    the monthly trend is about.
+
+    403 (``PermissionDenied``) for someone who may not see the dashboards, or the unit. With
+    no parameters at all the form comes back unbound, filled in with the default scope.
+    """
+    dashboard_access_check(user)
+    if query:
+        form = ScopeForm(query, user=user)
+        form.is_valid()
+        return form.scope, form, form.values()["obligation"]
+    scope = scope_resolve(user=user, unit=None)
+    form = ScopeForm(user=user, initial={"enhed": scope.unit, "fra": scope.start, "til": scope.end})
+    return scope, form, ""
 
 
 def _field_key(item_id: str) -> str:

@@ -10,9 +10,11 @@ municipality) or a region. In the address bar it is one value, ``enhed``: ``land
 - a manager of an institution, a KIF department or a municipality: their own organisation;
 - no one else: 403 on every dashboard page.
 
-Asking for a unit you may not see is **403**, not 404: which prisons and municipalities
-exist is public, so refusing plainly hides nothing and tells the manager what happened. A
-unit that does not exist is 404.
+Asking for a unit you may not see is **403**, and so is asking for one that does not
+exist, if you may not see every unit: the answer must not tell a manager whether another
+unit exists. Someone who may see every unit is told that a unit that does not exist (or
+is not a unit at all) is not one they can choose — an error on the field ``enhed``
+(``UnknownUnit``), in the same words.
 
 **What belongs to a unit** depends on what is counted, and each figure says which it uses:
 
@@ -38,9 +40,9 @@ from enum import StrEnum
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from koreplan.accounts.models import Role, User
 from koreplan.cases.models import CaseParticipation
@@ -48,6 +50,9 @@ from koreplan.domain.calendar import add_months
 from koreplan.organisations.models import Organisation, Region, RegionMembership
 
 NATIONAL = "land"
+#: The one answer to a unit that cannot be shown, whether it does not exist or may not be
+#: seen: the same words either way, so they reveal nothing.
+UNIT_NOT_CHOOSABLE = gettext_lazy("This is not a unit you can choose.")
 #: The longest period a dashboard shows at once: the monthly trend stays readable, and the
 #: queries stay bounded.
 MAX_MONTHS = 60
@@ -245,39 +250,47 @@ def default_period(today: date) -> tuple[date, date]:
     return add_months(today.replace(day=1), -11), today
 
 
+class UnknownUnit(ValueError):
+    """A unit asked for by someone who may see every unit, that is not one: an error on the
+    field ``enhed``, not a refusal."""
+
+    def __init__(self) -> None:
+        super().__init__(str(UNIT_NOT_CHOOSABLE))
+
+
 def scope_resolve(
     *, user: User, unit: str | None, start: date | None = None, end: date | None = None, case_type: str = ""
 ) -> Scope:
-    """The scope the user asked for — 403 for a unit they may not see, 404 for none."""
+    """The scope the user asked for. ``PermissionDenied`` for a unit they may not see — and,
+    for anyone who may not see every unit, for one that does not exist; ``UnknownUnit`` for
+    one that does not exist, asked by someone who may see every unit."""
     dashboard_access_check(user)
     today = timezone.localdate()
     default_start, default_end = default_period(today)
     start, end = start or default_start, end or default_end
     unit = unit or default_unit(user)
-    national = is_national_viewer(user)
     common = {"start": start, "end": end, "today": today, "case_type": case_type}
 
-    if unit == NATIONAL:
-        if not national:
-            raise PermissionDenied(_("Only the Directorate sees the national figures."))
-        return Scope(unit=unit, kind=UnitKind.NATIONAL, **common)
+    if not is_national_viewer(user):
+        # Decided before any lookup: another organisation's unit and one that does not
+        # exist get the same answer.
+        if unit != default_unit(user):
+            raise PermissionDenied(UNIT_NOT_CHOOSABLE)
+        return _organisation_scope(user.organisation, **common)
 
+    if unit == NATIONAL:
+        return Scope(unit=unit, kind=UnitKind.NATIONAL, **common)
     kind, _sep, raw_id = unit.partition("-")
     if kind not in ("org", "region") or not raw_id.isdigit():
-        raise Http404("No such unit")
+        raise UnknownUnit
     if kind == "region":
         region = Region.objects.filter(pk=int(raw_id)).first()
         if region is None:
-            raise Http404("No such region")
-        if not national:
-            raise PermissionDenied(_("Only the Directorate sees the figures of a region."))
+            raise UnknownUnit
         return _region_scope(region, **common)
-
     organisation = Organisation.objects.filter(pk=int(raw_id)).first()
     if organisation is None or organisation.kind == Organisation.Kind.DIRECTORATE:
-        raise Http404("No such unit")
-    if not national and organisation.pk != user.organisation_id:
-        raise PermissionDenied(_("You see the figures of your own organisation only."))
+        raise UnknownUnit
     return _organisation_scope(organisation, **common)
 
 

@@ -3,9 +3,15 @@ Målepunkter report, and the evaluation after release.
 
 Access (see ``scopes``): the dashboard pages are for managers (their own organisation),
 the Directorate and administrators (any unit, the whole country); anyone else gets 403,
-and so does a manager asking for another organisation's unit. The list of cases behind a
-figure shows only the cases the viewer may see (``cases_visible_to``) and says how many
-more the figure counts.
+and so does a manager asking for another organisation's unit (or one that does not exist).
+The list of cases behind a figure shows only the cases the viewer may see
+(``cases_visible_to``) and says how many more the figure counts.
+
+Every page reads the unit and period through one form (``forms.scope_from_query``, the
+API's too). A wrong parameter — a date that is not one, the end before the start, a unit
+that does not exist — is 400 with the filter and the field's error: the dashboard shows
+it above the figures of the default for that field; every other page, the exports and
+the PDF show only the filter, never a list or a file for a scope nobody asked for.
 
 The evaluation form is for every member of staff of an organisation that had a part in
 the case — also a municipality's, who never see the case itself — and is 404 to anyone
@@ -37,32 +43,23 @@ from koreplan.audit.services import audit_record, request_purpose
 from koreplan.cases.models import CaseType
 from koreplan.cases.selectors import cases_visible_to
 from koreplan.dashboards import exports, precomputed, presentation, selectors, services, tables
-from koreplan.dashboards.forms import EvaluationForm, ScopeForm
-from koreplan.dashboards.scopes import Scope, dashboard_access_check, scope_resolve
+from koreplan.dashboards.forms import EvaluationForm, ScopeForm, scope_from_query
+from koreplan.dashboards.scopes import Scope
 from koreplan.web.pagination import page_number
 
 # -- the scope from the query string -------------------------------------------------------------------
 
 
 def _scope(request: HttpRequest) -> tuple[Scope, ScopeForm, str]:
-    """The unit and period asked for (403/404 from ``scope_resolve``), the filter form, and
-    the obligation the monthly trend is about."""
-    user = request.user
-    dashboard_access_check(user)
-    form = ScopeForm(request.GET or None, user=user)
-    if form.is_bound:
-        form.is_valid()
-    values = form.values()
-    scope = scope_resolve(
-        user=user,
-        unit=request.GET.get("enhed") or None,
-        start=values["start"],
-        end=values["end"],
-        case_type=values["case_type"],
-    )
-    if not form.is_bound:
-        form = ScopeForm(user=user, initial={"enhed": scope.unit, "fra": scope.start, "til": scope.end})
-    return scope, form, values["obligation"]
+    """The unit and period asked for (403 from ``scope_resolve``), the filter form with its
+    errors, and the obligation the monthly trend is about."""
+    return scope_from_query(request.GET, user=request.user)
+
+
+def _scope_refused(request: HttpRequest, scope: Scope, form: ScopeForm) -> HttpResponse:
+    """400: the filter form with each field's error, instead of figures, cases or a file for
+    a scope the user did not ask for. As the person log answers a bad filter."""
+    return render(request, "dashboards/scope_invalid.html", {"scope": scope, "form": form}, status=400)
 
 
 # -- the dashboard ---------------------------------------------------------------------------------------
@@ -88,6 +85,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "computed_at": stored.computed_at,
             "scope_query": urlencode(scope.query(forpligtelse=obligation)),
         },
+        # The page is the filter's own: it shows the errors beside the fields, and the
+        # figures of the default for what was wrong, which its heading names.
+        status=400 if form.errors else 200,
     )
 
 
@@ -99,7 +99,9 @@ def recompute(request: HttpRequest) -> HttpResponse:
     (403 for a unit the user may not see). Synchronous: a scope below the whole country
     takes a few seconds at most, and the manager comes back to the figures just computed.
     """
-    scope, _form, obligation = _scope(request)
+    scope, form, obligation = _scope(request)
+    if form.errors:
+        return _scope_refused(request, scope, form)
     precomputed.figures_compute(scope, obligation)
     services.dashboard_recomputed_record(request=request, scope=scope, obligation=obligation)
     messages.success(request, _("The figures are computed again."))
@@ -108,7 +110,9 @@ def recompute(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def figure_cases(request: HttpRequest) -> HttpResponse:
-    scope, _form, _obligation = _scope(request)
+    scope, form, _obligation = _scope(request)
+    if form.errors:
+        return _scope_refused(request, scope, form)
     figure = request.GET.get("tal", "")
     try:
         with selectors.reporting(scope.alias):
@@ -152,9 +156,11 @@ def _filename(scope: Scope, table: str, extension: str) -> str:
 @require_safe
 def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """Every table as CSV or Excel; ``alle.xlsx`` is every table in one workbook."""
-    scope, _form, obligation = _scope(request)
+    scope, form, obligation = _scope(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format")
+    if form.errors:
+        return _scope_refused(request, scope, form)
     all_tables = presentation.all_tables(scope, obligation)
     heading = f"Køreplan – {scope.label} – {scope.start:%d.%m.%Y}–{scope.end:%d.%m.%Y}"
     if table == "alle" and fmt == "xlsx":
@@ -175,8 +181,7 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
 # -- the Målepunkter report --------------------------------------------------------------------------------
 
 
-def _survey_context(request: HttpRequest) -> dict[str, Any]:
-    scope, _form, _obligation = _scope(request)
+def _survey_context(request: HttpRequest, scope: Scope) -> dict[str, Any]:
     # The survey is part of the dashboard's stored figures (it does not depend on the
     # obligation of the trend): the report shows the same numbers as the page.
     survey = precomputed.figures_get(scope).figures["survey"]
@@ -194,14 +199,20 @@ def _survey_context(request: HttpRequest) -> dict[str, Any]:
 @require_safe
 def survey_report(request: HttpRequest) -> HttpResponse:
     """The Målepunkter as a page to print (its print stylesheet leaves out the frame)."""
-    context = _survey_context(request)
+    scope, form, _obligation = _scope(request)
+    if form.errors:
+        return _scope_refused(request, scope, form)
+    context = _survey_context(request, scope)
     services.dashboard_viewed_record(request=request, scope=context["scope"], page="survey")
     return render(request, "dashboards/survey_report.html", context)
 
 
 @require_safe
 def survey_pdf(request: HttpRequest) -> HttpResponse:
-    context = _survey_context(request)
+    scope, form, _obligation = _scope(request)
+    if form.errors:
+        return _scope_refused(request, scope, form)
+    context = _survey_context(request, scope)
     context["css"] = exports.stylesheet_text("dashboards/css/report.css")
     html = render_to_string("dashboards/survey_pdf.html", context, request=request)
     response = HttpResponse(exports.html_pdf(html), content_type=exports.PDF_CONTENT_TYPE)

@@ -61,10 +61,45 @@ def test_access_is_the_pages(client, leder, socialraadgiver, andet_faengsel, adm
     assert client.get(f"{BASE}/figures").status_code == 403
     assert client.get(f"{BASE}/units").status_code == 403
     client.force_login(admin)
-    assert client.get(f"{BASE}/figures", {"unit": "org-999999"}).status_code == 404
+    assert client.get(f"{BASE}/figures", {"unit": "org-999999"}).status_code == 422
     assert "land" in [u["unit"] for u in client.get(f"{BASE}/units").json()]
     client.logout()
     assert client.get(f"{BASE}/figures").status_code == 401
+
+
+@pytest.mark.parametrize("endpoint", ["figures", "cases?figure=task:*:due"])
+@pytest.mark.parametrize(
+    ("params", "loc", "message"),
+    [
+        pytest.param({"from": "2026-13-01"}, ["query", "from"], "date", id="a-date-that-is-not-one"),
+        pytest.param({"from": "2026-10-01", "to": "2026-01-01"}, ["query", "to"], "samme dag som eller efter", id="to-before-from"),
+        pytest.param({"unit": "org-999999"}, ["query", "unit"], "ikke en enhed, du kan vælge", id="an-unknown-unit"),
+        pytest.param({"case_type": "nothing"}, ["query", "case_type"], "gyldig valgmulighed", id="an-unknown-case-type"),
+    ],
+)
+def test_a_wrong_parameter_is_422_at_the_parameter(client, admin, three_cases, endpoint, params, loc, message):
+    client.force_login(admin)
+    path, _sep, query = endpoint.partition("?")
+    extra = dict([query.split("=")]) if query else {}
+    response = client.get(f"{BASE}/{path}", {**extra, **params})  # the pages' words, in Danish
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == loc and message in error["msg"]
+    assert not AuditEntry.objects.filter(action__startswith="koreplan.dashboard.").exists()
+
+
+def test_an_unknown_obligation_is_422_at_the_parameter(client, leder, three_cases):
+    client.force_login(leder)
+    response = client.get(f"{BASE}/figures", {"obligation": "nothing"})
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [["query", "obligation"]]
+
+
+def test_a_manager_is_refused_a_unit_that_does_not_exist_as_one_they_may_not_see(client, leder, andet_faengsel):
+    client.force_login(leder)
+    answers = [client.get(f"{BASE}/figures", {"unit": unit}) for unit in (f"org-{andet_faengsel.pk}", "org-999999", "nonsense")]
+    assert [r.status_code for r in answers] == [403, 403, 403]
+    assert len({r.content for r in answers}) == 1
 
 
 def test_the_schema_describes_the_endpoints(client):

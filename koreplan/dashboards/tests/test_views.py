@@ -50,10 +50,24 @@ def test_a_manager_gets_403_for_another_institution_and_for_the_country(client, 
     assert get(client, leder, "/ledelse/", enhed="land").status_code == 403
 
 
-def test_a_unit_that_does_not_exist_is_404(client, admin):
-    assert get(client, admin, "/ledelse/", enhed="org-999999").status_code == 404
-    assert get(client, admin, "/ledelse/", enhed="region-999999").status_code == 404
-    assert get(client, admin, "/ledelse/", enhed="nonsense").status_code == 404
+@pytest.mark.parametrize("unit", ["org-999999", "region-999999", "nonsense", "org-"])
+def test_a_unit_that_does_not_exist_is_an_error_on_the_unit_field(client, admin, unit):
+    response = get(client, admin, "/ledelse/", enhed=unit)
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"enhed": ["Det er ikke en enhed, du kan vælge."]}
+    assert 'href="#id_enhed"' in response.content.decode()
+
+
+def test_a_manager_is_refused_a_unit_that_does_not_exist_as_one_they_may_not_see(client, leder, andet_faengsel):
+    """Nothing tells a manager whether another unit exists: the same status, the same words."""
+    client.force_login(leder)
+    answers = {
+        unit: client.get("/ledelse/eksport/forpligtelser.csv", {"enhed": unit})
+        for unit in (f"org-{andet_faengsel.pk}", "org-999999", "region-999999", "nonsense", "land")
+    }
+    assert {r.status_code for r in answers.values()} == {403}
+    assert len({r.content for r in answers.values()}) == 1
+    assert not any(r.has_header("Content-Disposition") for r in answers.values())
 
 
 @pytest.mark.parametrize("persona", ["socialraadgiver", "kommune", "kif", "fremmed"])
@@ -107,7 +121,7 @@ def test_the_page_shows_the_figures_and_links_every_number_to_its_cases(client, 
 
 def test_a_wrong_period_is_shown_as_an_error_and_the_default_period_is_used(client, leder, three_cases):
     response = get(client, leder, "/ledelse/", fra="2026-10-01", til="2026-01-01")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["til"]
     assert response.context["scope"].end == response.context["scope"].today
 
@@ -395,3 +409,68 @@ def test_the_cases_behind_a_figure_ask_for_the_purpose_and_keep_it(client, leder
     assert "purpose=Opf%C3%B8lgning" in response.context["page_query"]
     entry = AuditEntry.objects.filter(action="koreplan.dashboard.cases_listed").latest("pk")
     assert entry.purpose == "Opfølgning på frister"
+
+
+# --- wrong parameters: every entry point refuses them the same way, naming the field ----------------------
+
+WRONG = [
+    pytest.param({"fra": "2026-13-01"}, "fra", "Indtast en gyldig dato.", id="a-date-that-is-not-one"),
+    pytest.param({"til": "i går"}, "til", "Indtast en gyldig dato.", id="words-for-a-date"),
+    pytest.param({"fra": "2026-10-01", "til": "2026-01-01"}, "til", "Periodens slutning skal ligge samme dag som eller efter dens begyndelse.", id="to-before-from"),
+    pytest.param({"enhed": "org-999999"}, "enhed", "Det er ikke en enhed, du kan vælge.", id="an-unknown-unit"),
+]
+
+#: Every entry point that reads the scope, but the dashboard (it shows its figures under the
+#: errors, tested above): a file, a list of cases or a report for a scope not asked for
+#: would be an answer to a question nobody asked.
+REFUSING = [
+    "/ledelse/sager/?tal=task:*:due",
+    "/ledelse/eksport/forpligtelser.csv",
+    "/ledelse/eksport/maalepunkter.xlsx",
+    "/ledelse/eksport/alle.xlsx",
+    "/ledelse/maalepunkter/",
+    "/ledelse/maalepunkter.pdf",
+]
+
+
+@pytest.mark.parametrize("url", REFUSING)
+@pytest.mark.parametrize(("params", "field", "message"), WRONG)
+def test_a_wrong_parameter_is_refused_with_the_field_named_and_nothing_shown(client, admin, three_cases, url, params, field, message):
+    path, _sep, query = url.partition("?")
+    extra = dict(pair.split("=") for pair in query.split("&")) if query else {}
+    response = get(client, admin, path, **extra, **params)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert not response.has_header("Content-Disposition")
+    assert response.context["form"].errors == {field: [message]}
+    html = response.content.decode()
+    assert f'href="#id_{field}"' in html and message in html
+    assert 'action="/ledelse/"' in html  # the filter, to put it right
+    assert not AuditEntry.objects.filter(
+        action__in=["koreplan.dashboard.exported", "koreplan.dashboard.viewed", "koreplan.dashboard.cases_listed"]
+    ).exists()
+
+
+@pytest.mark.parametrize(("params", "field", "message"), WRONG)
+def test_the_dashboard_shows_a_wrong_parameter_at_its_field(client, admin, three_cases, params, field, message):
+    response = get(client, admin, "/ledelse/", **params)
+    assert response.status_code == 400
+    assert response.context["form"].errors == {field: [message]}
+    assert f'href="#id_{field}"' in response.content.decode()
+
+
+@pytest.mark.parametrize(("params", "field", "message"), WRONG)
+def test_computing_again_with_a_wrong_parameter_computes_nothing(client, admin, three_cases, params, field, message):
+    client.force_login(admin)
+    response = client.post("/ledelse/beregn/?" + "&".join(f"{k}={v}" for k, v in params.items()))
+    assert response.status_code == 400
+    assert response.context["form"].errors == {field: [message]}
+    assert not StoredFigures.objects.exists()
+    assert not AuditEntry.objects.filter(action="koreplan.dashboard.recomputed").exists()
+
+
+def test_an_unknown_case_type_or_obligation_is_an_error_on_its_field(client, leder, three_cases):
+    response = get(client, leder, "/ledelse/eksport/alle.xlsx", sagstype="nothing", forpligtelse="nothing")
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"sagstype", "forpligtelse"}
+    assert not response.has_header("Content-Disposition")
