@@ -543,6 +543,10 @@ class CaseSearchForm(forms.Form):
         required=False,
         choices=[(Case.Status.OPEN, _("Open cases")), (Case.Status.CLOSED, _("Closed cases")), ("all", _("All cases"))],
     )
+    no_plan_responsible = forms.BooleanField(
+        label=_("Without plan-responsible"), required=False,
+        help_text=_("No plan-responsible is named, or the one named has left."),
+    )
     # Recorded on the search's audit entry by audit_record (koreplan.audit.services.request_purpose).
     purpose = forms.CharField(
         label=_("Purpose"), required=False, max_length=300,
@@ -554,3 +558,6 @@ class CaseSearchForm(forms.Form):
             return "", Case.Status.OPEN
         status = self.cleaned_data.get("status") or Case.Status.OPEN
         return self.cleaned_data.get("q", "").strip(), "" if status == "all" else status
+
+    def without_plan_responsible(self) -> bool:
+        return self.is_valid() and bool(self.cleaned_data.get("no_plan_responsible"))

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
@@ -67,10 +67,19 @@ def may_change_acting_municipality(user: User, case: Case) -> bool:
     return user.is_superuser or (user.organisation_id is not None and user.organisation_id == case.holding_organisation_id)
 
 
-def case_list(*, user: User, query: str = "", status: str = Case.Status.OPEN) -> QuerySet[Case]:
+#: A case with no plan-responsible who can act: none is named, or the one named has left
+#: (their account is deactivated). Its holder-side tasks are then on nobody's worklist.
+WITHOUT_PLAN_RESPONSIBLE = Q(plan_responsible__isnull=True) | Q(plan_responsible__is_active=False)
+
+
+def case_list(
+    *, user: User, query: str = "", status: str = Case.Status.OPEN, without_plan_responsible: bool = False
+) -> QuerySet[Case]:
     cases = cases_visible_to(user=user).select_related("client", "holding_organisation", "plan_responsible")
     if status:
         cases = cases.filter(status=status)
+    if without_plan_responsible:
+        cases = cases.filter(WITHOUT_PLAN_RESPONSIBLE)
     query = query.strip()
     if query:
         digits = query.replace("-", "")
@@ -325,6 +334,53 @@ def worklist_page(
         page=page, sections=_worklist_sections(list(page.object_list), today=today), counts=counts,
         first_pages=first_pages,
     )
+
+
+#: Who is told on their worklist of the organisation's cases without a plan-responsible:
+#: those who do the plan work and share it out (a social worker, at KIF a probation officer)
+#: and their manager. Not a prison officer (contact person), who may hold a plan but does
+#: not decide who holds one.
+UNHELD_NOTICE_ROLES = frozenset({Role.SOCIAL_WORKER, Role.KIF_OFFICER, Role.MANAGER})
+#: How many of those cases the worklist names; the case list has them all.
+UNHELD_NOTICE_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class UnheldCases:
+    """The first ``UNHELD_NOTICE_LIMIT`` open cases the user's organisation holds without a
+    plan-responsible, most urgent first, and how many there are in all."""
+
+    #: each with ``oldest_overdue_on``: the earliest deadline of its open tasks that has passed
+    cases: list[Case]
+    count: int
+
+
+def unheld_notice_for(user: User) -> bool:
+    return user.is_active and user.role in UNHELD_NOTICE_ROLES and user.may_hold_plan
+
+
+def worklist_unheld(*, user: User, today: date, limit: int = UNHELD_NOTICE_LIMIT) -> UnheldCases | None:
+    """The cases that fall between chairs at the user's organisation (``WITHOUT_PLAN_RESPONSIBLE``),
+    for those who may appoint someone (``unheld_notice_for``); None, without a query, for others.
+
+    One query: the total rides on every row as a window count, so a short list still says
+    how many there are.
+    """
+    if not unheld_notice_for(user):
+        return None
+    oldest_overdue = (
+        Task.objects.filter(case=OuterRef("pk"), completed_on__isnull=True, due_on__lt=today)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
+    cases = list(
+        Case.objects.filter(holding_organisation_id=user.organisation_id, status=Case.Status.OPEN)
+        .filter(WITHOUT_PLAN_RESPONSIBLE)
+        .select_related("client", "plan_responsible")
+        .annotate(oldest_overdue_on=Subquery(oldest_overdue), unheld_total=Window(Count("pk")))
+        .order_by(F("oldest_overdue_on").asc(nulls_last=True), "opened_at", "pk")[:limit]
+    )
+    return UnheldCases(cases=cases, count=cases[0].unheld_total if cases else 0)
 
 
 def plan_holders_at(*, organisation: Organisation) -> QuerySet[User]:

@@ -158,6 +158,7 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
     )
     # Only what the notice names.
     incoming = list(selectors.handovers_incoming(user=user).select_related("case__client", "from_organisation"))
+    unheld = selectors.worklist_unheld(user=user, today=today)
     headings = {
         "overdue": (_("Overdue"), _("The deadline has passed.")),
         "this_week": (_("This week"), _("Due by Sunday.")),
@@ -184,9 +185,13 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
             **work.counts,
             "page": work.page.number,
             "handovers_incoming": len(incoming),
+            **({"without_plan_responsible": unheld.count} if unheld else {}),
             **{key: value for key, value in filters.items() if value},
             # Which cases the page showed, so that a person's log includes it (koreplan.privacy).
-            "case_ids": sorted({task.case_id for task in shown} | {h.case_id for h in incoming}),
+            "case_ids": sorted(
+                {task.case_id for task in shown} | {h.case_id for h in incoming}
+                | {case.pk for case in (unheld.cases if unheld else [])}
+            ),
         },
     )
     return render(
@@ -204,6 +209,7 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
             "page_query": query_without_page(request),
             "total": work.count,
             "incoming": incoming,
+            "unheld": unheld,
             "today": today,
             "error_form": bound_form if bound_form is not None and bound_form.errors else None,
             "query_string": request.GET.urlencode(),
@@ -218,13 +224,17 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseSearchForm(request.GET or None)
     query, status = form.query()
-    cases = selectors.case_list(user=request.user, query=query, status=status)
+    without_plan_responsible = form.without_plan_responsible()
+    cases = selectors.case_list(
+        user=request.user, query=query, status=status, without_plan_responsible=without_plan_responsible
+    )
     page = Paginator(cases, CASES_PER_PAGE).get_page(page_number(request))
     audit_record(
         action="koreplan.case.searched",
         request=request,
         data={
             "query": query, "status": status or "all", "results": page.paginator.count, "page": page.number,
+            **({"without_plan_responsible": True} if without_plan_responsible else {}),
             "case_ids": [case.pk for case in page.object_list],  # which cases the list showed
         },
     )
@@ -235,6 +245,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query,
+            "filtered": bool(query) or without_plan_responsible,
             "may_open_cases": _may_open_cases(request.user),
             "page_query": query_without_page(request),
         },

@@ -17,8 +17,15 @@ def a_cpr(birth: date = date(1990, 5, 1)) -> str:
     return birth.strftime("%d%m%y") + f"{next(_serial) % 10000:04d}"
 
 
-def open_case(*, actor, municipality, organisation=None, case_type="imprisonment", client=None, **facts):
-    """A case held by the actor's organisation with the actor as plan-responsible."""
+#: ``open_case``'s plan-responsible unless one is given: the actor, if they may hold a plan.
+ACTOR = object()
+
+
+def open_case(
+    *, actor, municipality, organisation=None, case_type="imprisonment", client=None, plan_responsible=ACTOR, **facts
+):
+    """A case held by the actor's organisation with the actor as plan-responsible (or the
+    one given; None opens it without one)."""
     today = timezone.localdate()
     client = client or services.client_create(
         actor=actor, cpr=a_cpr(), first_name="Jens", last_name="Hansen", acting_municipality=municipality
@@ -37,6 +44,6 @@ def open_case(*, actor, municipality, organisation=None, case_type="imprisonment
         client=client,
         case_type=case_type,
         holding_organisation=organisation or actor.organisation,
-        plan_responsible=actor if actor.may_hold_plan else None,
+        plan_responsible=(actor if actor.may_hold_plan else None) if plan_responsible is ACTOR else plan_responsible,
         facts=defaults,
     ).case
