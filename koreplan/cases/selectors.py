@@ -60,11 +60,14 @@ def case_get(*, user: User, case_id: int) -> Case:
         raise Http404("No such case") from None
 
 
-def may_change_acting_municipality(user: User, case: Case) -> bool:
-    """Staff of the organisation holding the open case (services.client_municipality_change)."""
-    if case.status != Case.Status.OPEN:
-        return False
+def may_edit(user: User, case: Case) -> bool:
+    """Staff of the holding organisation change a case (services._require_holder_staff)."""
     return user.is_superuser or (user.organisation_id is not None and user.organisation_id == case.holding_organisation_id)
+
+
+def may_edit_open(user: User, case: Case) -> bool:
+    """``may_edit``, on a case still open: who holds it, its hand-over, the acting municipality."""
+    return case.status == Case.Status.OPEN and may_edit(user, case)
 
 
 #: A case with no plan-responsible who can act: none is named, or the one named has left

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from koreplan.accounts.models import User
 from koreplan.cases.models import Case, Task
+from koreplan.cases.selectors import may_edit_open
 from koreplan.coordination.selectors import may_send
 from koreplan.organisations.models import Organisation
 from koreplan.plans.services import may_write as may_write_plan
@@ -32,9 +33,7 @@ from koreplan.release.services import may_write_meetings
 
 def _may_edit_case(user: User, task: Task, case: Case) -> bool:
     # The responsibility page's rule (cases.views._case_form_page).
-    return case.status == Case.Status.OPEN and (
-        user.is_superuser or (user.organisation_id is not None and user.organisation_id == case.holding_organisation_id)
-    )
+    return may_edit_open(user, case)
 
 
 def _plan_writer(user: User, task: Task, case: Case) -> bool:

@@ -81,11 +81,6 @@ AFTER_RELEASE = timedelta(weeks=4)
 # -- who may do what (mirrors the services' checks, to show only the forms that will work) --
 
 
-def _may_edit(user: User, case: Case) -> bool:
-    """Staff of the holding organisation change a case (services._require_holder_staff)."""
-    return user.is_superuser or (user.organisation_id is not None and user.organisation_id == case.holding_organisation_id)
-
-
 def _may_complete(user: User, task: Task, case: Case) -> bool:
     return user.is_superuser or user.organisation_id in (task.responsible_organisation_id, case.holding_organisation_id)
 
@@ -465,7 +460,7 @@ def _case_page_context(
     user = request.user
     bound = bound or {}
     today = timezone.localdate()
-    may_edit = _may_edit(user, case) and case.status == Case.Status.OPEN
+    may_edit = selectors.may_edit_open(user, case)
     tasks = queries_ui.case_page_tasks(case=case)
     try:
         timeline = services.case_timeline(case, today=today, tasks=tasks)
@@ -575,7 +570,7 @@ def _timeline_response(request: HttpRequest, case: Case, *, status_message: str,
 def case_facts(request: HttpRequest, case_id: int) -> HttpResponse:
     """Ret oplysninger: the facts, with the revision they were read at (optimistic locking)."""
     case = selectors.case_get(user=request.user, case_id=case_id)
-    if not _may_edit(request.user, case):
+    if not selectors.may_edit(request.user, case):
         raise PermissionDenied
     conflict = None
     if request.method == "POST":
@@ -623,7 +618,7 @@ def _facts_conflict(request: HttpRequest, form: CaseFactsForm, case: Case) -> tu
 def _post_case_form(request: HttpRequest, case_id: int, *, make_form, bound: str, save, done: str, anchor: str):
     """The case page's small forms: validate, call the service, redirect — or show the page with the errors."""
     case = selectors.case_get(user=request.user, case_id=case_id)
-    if not _may_edit(request.user, case):
+    if not selectors.may_edit(request.user, case):
         raise PermissionDenied
     bound_form = make_form(request.POST, case)
     if bound_form.is_valid():
@@ -649,7 +644,7 @@ def _case_form_page(
     the client and the case, so a GET is recorded as a read of it (``page`` names which);
     a POST is recorded by the service that saves it."""
     case = selectors.case_get(user=request.user, case_id=case_id)
-    if not (_may_edit(request.user, case) and case.status == Case.Status.OPEN):
+    if not selectors.may_edit_open(request.user, case):
         raise PermissionDenied
     if request.method != "POST":
         services.case_read_record(actor=request.user, case=case, request=request, page=page)

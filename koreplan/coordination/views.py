@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from koreplan.cases.forms import add_service_errors
-from koreplan.cases.selectors import case_get, may_change_acting_municipality
+from koreplan.cases.selectors import case_get, may_edit_open
 from koreplan.cases.services import case_read_record
 from koreplan.consent.models import Category
 from koreplan.coordination import forms, selectors, services
@@ -155,7 +155,7 @@ def request_detail(request: HttpRequest, case_id: int, request_id: int) -> HttpR
         "may_approve": selectors.may_approve(request.user, req),
         "may_cancel": req.status == MunicipalRequest.Status.AWAITING_APPROVAL and selectors.may_send(request.user, case),
         "resend_slug": SLUG_BY_KIND.get(req.kind),
-        "may_change_municipality": may_change_acting_municipality(request.user, case),
+        "may_change_municipality": may_edit_open(request.user, case),
     })
 
 

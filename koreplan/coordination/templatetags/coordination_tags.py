@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from koreplan.cases.selectors import may_change_acting_municipality
+from koreplan.cases.selectors import may_edit_open
 from koreplan.coordination import selectors
 from koreplan.coordination.letters import entrance_of
 
@@ -24,5 +24,5 @@ def coordination_panel(context, case) -> dict:
         "may_send": user is not None and selectors.may_send(user, case),
         "entrance": entrance_of(case.client.acting_municipality),
         "may_change_municipality": user is not None and user.is_authenticated
-        and may_change_acting_municipality(user, case),
+        and may_edit_open(user, case),
     }
