@@ -92,6 +92,13 @@ def municipalities() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY).order_by("name")
 
 
+def municipality_in_query(request) -> int | None:
+    """The municipality named in ``?kommune=`` (a form's preselection, such as a returned
+    request's suggestion), if it names one."""
+    value = request.GET.get("kommune", "")
+    return int(value) if value.isdigit() and municipalities().filter(pk=value).exists() else None
+
+
 def holding_organisations() -> QuerySet[Organisation]:
     """Organisations that can hold a case: institutions and KIF departments."""
     return Organisation.objects.filter(

@@ -674,14 +674,6 @@ def case_responsibility(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-def _suggested_municipality(request: HttpRequest) -> int | None:
-    """The municipality named in ``?kommune=`` (a returned request's suggestion), if it is one."""
-    value = request.GET.get("kommune", "")
-    if value.isdigit() and queries_ui.municipalities().filter(pk=value).exists():
-        return int(value)
-    return None
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def client_municipality(request: HttpRequest, case_id: int) -> HttpResponse:
     """Skift handlekommune: the client's acting municipality, with the reason, from the case."""
@@ -694,7 +686,7 @@ def client_municipality(request: HttpRequest, case_id: int) -> HttpResponse:
         )
         return redirect(_case_url(case, "kommune"))
 
-    suggested = _suggested_municipality(request)
+    suggested = queries_ui.municipality_in_query(request)
     return _case_form_page(
         request, case_id, template_name="cases/client_municipality.html", anchor="kommune", page="client_municipality",
         heading=_("Change the acting municipality"),

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from koreplan.cases.forms import add_service_errors
+from koreplan.cases.queries_ui import municipality_in_query
 from koreplan.cases.selectors import case_get, may_edit_open
 from koreplan.cases.services import case_read_record
 from koreplan.consent.models import Category
@@ -35,7 +36,7 @@ from koreplan.coordination.letters import Draft, _plan
 from koreplan.coordination.models import Kind, MunicipalRequest
 from koreplan.coordination.presentation import document, left_out_lines
 from koreplan.domain import consent as domain
-from koreplan.organisations.models import MunicipalDepartment, Organisation
+from koreplan.organisations.models import MunicipalDepartment
 
 KIND_BY_SLUG = {"indsaettelse": Kind.INTAKE_NOTICE, "sagsakter": Kind.CASE_FILES, "koordinering": Kind.COORDINATION}
 SLUG_BY_KIND = {kind: slug for slug, kind in KIND_BY_SLUG.items()}
@@ -82,11 +83,6 @@ def _kind(slug: str) -> str:
     return kind
 
 
-def _initial_municipality(request: HttpRequest) -> int | None:
-    value = request.GET.get("kommune", "")
-    return int(value) if value.isdigit() and Organisation.objects.filter(pk=value, kind=Organisation.Kind.MUNICIPALITY).exists() else None
-
-
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest, case_id: int, kind_slug: str) -> HttpResponse:
     """Write a notice or request; preview it as the municipality will see it; send it."""
@@ -98,7 +94,7 @@ def request_new(request: HttpRequest, case_id: int, kind_slug: str) -> HttpRespo
         # The empty letter already names the client; a preview or a send is recorded by its service.
         case_read_record(actor=request.user, case=case, request=request, page=f"request_new:{kind}")
     content = _plan(case)[1] if kind == Kind.COORDINATION else None
-    form_kwargs = dict(kind=kind, case=case, content=content, initial_municipality=_initial_municipality(request))
+    form_kwargs = dict(kind=kind, case=case, content=content, initial_municipality=municipality_in_query(request))
     form = forms.RequestForm(request.POST or None, **form_kwargs)
     draft: Draft | None = None
     if request.method == "POST" and form.is_valid():
