@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from koreplan.accounts.models import User
 from koreplan.cases.models import Case, Task
 from koreplan.cases.selectors import may_edit_open
+from koreplan.coordination.letters import obligation_of
+from koreplan.coordination.models import Kind
 from koreplan.coordination.selectors import may_send
 from koreplan.organisations.models import Organisation
 from koreplan.plans.services import may_write as may_write_plan
@@ -50,22 +52,14 @@ def _plan_status(user: User, task: Task, case: Case) -> bool:
     )
 
 
-def _sends_as_kif(user: User, case: Case) -> bool:
-    # Who a request is from decides which task it completes (coordination.letters.obligation_of).
-    sender = user.organisation or case.holding_organisation
-    return sender.kind == Organisation.Kind.KIF
-
-
 def _sender(user: User, task: Task, case: Case) -> bool:
     return may_send(user, case)
 
 
-def _institution_sender(user: User, task: Task, case: Case) -> bool:
-    return may_send(user, case) and not _sends_as_kif(user, case)
-
-
-def _kif_sender(user: User, task: Task, case: Case) -> bool:
-    return may_send(user, case) and _sends_as_kif(user, case)
+def _coordination_sender(user: User, task: Task, case: Case) -> bool:
+    # Who a request for coordination is from decides which task it completes: KIF's or the institution's.
+    sender = user.organisation or case.holding_organisation
+    return may_send(user, case) and obligation_of(Kind.COORDINATION, sender) == task.obligation_id
 
 
 def _release_holder(user: User, task: Task, case: Case) -> bool:
@@ -101,10 +95,10 @@ PLACES: dict[str, Place] = {
     ),
     "obtain_case_files": Place("coordination:request_new", _("Request the case files"), _sender, args=("sagsakter",)),
     "municipality_coordination": Place(
-        "coordination:request_new", _("Write to the municipality"), _institution_sender, args=("koordinering",)
+        "coordination:request_new", _("Write to the municipality"), _coordination_sender, args=("koordinering",)
     ),
     "kif_municipality_coordination": Place(
-        "coordination:request_new", _("Write to the municipality"), _kif_sender, args=("koordinering",)
+        "coordination:request_new", _("Write to the municipality"), _coordination_sender, args=("koordinering",)
     ),
     # Step 2: naming the plan-responsible (cases.services.case_responsibility_set).
     "appoint_plan_responsible": Place("cases:case_responsibility", _("Appoint the plan-responsible"), _may_edit_case),
