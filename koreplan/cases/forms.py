@@ -302,6 +302,11 @@ class TaskCompleteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    @staticmethod
+    def prefix_for(task) -> str:
+        """A task's form among the many of a page, each with field names of its own."""
+        return f"t{task.pk}"
+
 
 class ResponsibilityForm(forms.Form):
     plan_responsible = PersonChoiceField(

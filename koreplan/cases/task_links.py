@@ -127,8 +127,16 @@ class Link:
     url: str
 
 
-#: Stands in for the case's id in the one ``reverse()`` per place; no real path contains it.
-_CASE_PLACEHOLDER = 987_654_321_012_345
+#: Stands in for an id in the one ``reverse()`` per place and page; no real path contains it.
+_ID_PLACEHOLDER = 987_654_321_012_345
+
+
+def url_pattern(url_name: str, *args: str) -> tuple[str, str]:
+    """The path of ``url_name`` before and after its first argument (an id), reversed once
+    for a page whose rows put each their own id between."""
+    before, placeholder, after = reverse(url_name, args=[_ID_PLACEHOLDER, *args]).partition(str(_ID_PLACEHOLDER))
+    assert placeholder, f"{url_name} has no id in its path"
+    return before, after
 
 
 class TaskLinks:
@@ -144,9 +152,7 @@ class TaskLinks:
         key = (place.url_name, place.args, place.anchor)
         parts = self._urls.get(key)
         if parts is None:
-            url = reverse(place.url_name, args=[_CASE_PLACEHOLDER, *place.args])
-            before, placeholder, after = url.partition(str(_CASE_PLACEHOLDER))
-            assert placeholder, f"{place.url_name} has no case id in its path"
+            before, after = url_pattern(place.url_name, *place.args)
             parts = self._urls[key] = (before, after + (f"#{place.anchor}" if place.anchor else ""))
         return f"{parts[0]}{case_id}{parts[1]}"
 

@@ -60,6 +60,7 @@ from koreplan.cases.forms import (
 from koreplan.cases.models import Case, Handover, Task
 from koreplan.cases.task_links import Link, TaskLinks
 from koreplan.cases.templatetags.cases_tags import task_title
+from koreplan.cases.worklist_rows import WorklistRows
 from koreplan.domain.calendar import Period
 from koreplan.domain.facts import FactsError
 from koreplan.domain.timeline import Status, status_of
@@ -102,10 +103,6 @@ def _case_url(case: Case, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _form_prefix(task: Task) -> str:
-    return f"t{task.pk}"
-
-
 # -- Mine opgaver ----------------------------------------------------------------------------
 
 
@@ -118,7 +115,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 def worklist_task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
     """Complete a task from the worklist; the filters travel in the query string."""
     task = selectors.task_get(user=request.user, task_id=task_id)
-    form = TaskCompleteForm(request.POST, prefix=_form_prefix(task))
+    form = TaskCompleteForm(request.POST, prefix=TaskCompleteForm.prefix_for(task))
     if form.is_valid():
         try:
             services.task_complete(
@@ -160,15 +157,17 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
         "later": (_("Later"), _("Due within the next 90 days.")),
     }
     links = TaskLinks(user)
+    rows = WorklistRows(request, query_string=request.GET.urlencode())
 
-    def row(task: Task) -> dict[str, Any]:
-        if not _may_complete(user, task, task.case):
-            return {"task": task, "form": None, "link": None}
-        form = bound_form if task.pk == bound_task_id else TaskCompleteForm(prefix=_form_prefix(task))
-        return {"task": task, "form": form, "link": links.for_task(task, task.case)}
+    def row(task: Task, section: str) -> str:
+        may_complete = _may_complete(user, task, task.case)
+        return rows.row(
+            task, section, may_complete=may_complete, link=links.for_task(task, task.case) if may_complete else None,
+            bound_form=bound_form if task.pk == bound_task_id else None,
+        )
 
     sections = [
-        (key.replace("_", "-"), *headings[key], work.counts[key], [row(task) for task in tasks])
+        (key.replace("_", "-"), *headings[key], work.counts[key], [row(task, key) for task in tasks])
         for key, tasks in work.sections.items()
         if tasks
     ]
@@ -384,7 +383,7 @@ def _timeline_rows(
     for task in tasks:
         form = link = None
         if task.completed_on is None and case.status == Case.Status.OPEN and _may_complete(user, task, case):
-            form = bound_form if task.pk == bound_task_id else TaskCompleteForm(prefix=_form_prefix(task))
+            form = bound_form if task.pk == bound_task_id else TaskCompleteForm(prefix=TaskCompleteForm.prefix_for(task))
             link = links.for_task(task, case)
         rows.append(
             TimelineRow(
@@ -527,7 +526,7 @@ def task_complete(request: HttpRequest, case_id: int, task_id: int) -> HttpRespo
     """Mark an obligation done. htmx gets the Køreplan back; a plain form post a redirect."""
     case = selectors.case_get(user=request.user, case_id=case_id)
     task = _case_task(request.user, case, task_id)
-    form = TaskCompleteForm(request.POST, prefix=_form_prefix(task))
+    form = TaskCompleteForm(request.POST, prefix=TaskCompleteForm.prefix_for(task))
     if form.is_valid():
         try:
             services.task_complete(

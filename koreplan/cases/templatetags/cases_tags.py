@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from functools import lru_cache
+
 from django import template
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
 from django.utils import formats
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -63,9 +69,15 @@ def citation_title(citation: str) -> str:
 @register.simple_tag
 def citations(task) -> SafeString:
     """The task's legal basis: each citation in text, the document's full name on hover."""
+    return _citations(tuple(task.legal_basis))
+
+
+@lru_cache(maxsize=1024)
+def _citations(legal_basis: tuple[str, ...]) -> SafeString:
+    # Kept: a page has one per row, and the documents' names do not change while the process runs.
     return format_html_join(
         "; ", '<span class="koreplan-citation" title="{}">{}</span>',
-        ((citation_title(citation), citation) for citation in task.legal_basis),
+        ((citation_title(citation), citation) for citation in legal_basis),
     )
 
 
@@ -84,17 +96,29 @@ DEADLINE_FLAGS = (
 def due(task) -> SafeString:
     """A task's deadline with its flags in words.
 
-    A tag rather than an include: every row of the worklist and the Køreplan has one,
-    and in Python it costs a tenth of the include (docs/performance.md).
+    A tag rather than an include, its words kept per language: every row of the worklist
+    and the Køreplan has one (docs/performance.md).
     """
-    day = format_html('<time datetime="{}">{}</time>', task.due_on.isoformat(), formats.date_format(task.due_on))
-    flags = [(words, meaning) for attribute, words, meaning in DEADLINE_FLAGS if getattr(task, attribute)]
+    language = get_language() or ""
+    day = format_html('<time datetime="{}">{}</time>', task.due_on.isoformat(), _date_words(task.due_on, language))
+    flags = [(words, meaning) for attribute, words, meaning in _deadline_flags(language) if getattr(task, attribute)]
     if not flags:
         return day
     return format_html(
         '{}\n<ul class="inline-list koreplan-flags">{}</ul>', day,
         format_html_join("", '<li><span class="koreplan-flag" title="{}">{}</span></li>', ((m, w) for w, m in flags)),
     )
+
+
+@lru_cache(maxsize=4096)
+def _date_words(day: date, language: str) -> str:
+    """``day`` as the active language writes it; ``language`` (the active one) keys the cache."""
+    return formats.date_format(day)
+
+
+@lru_cache(maxsize=16)
+def _deadline_flags(language: str) -> tuple[tuple[str, str, str], ...]:
+    return tuple((attribute, str(words), str(meaning)) for attribute, words, meaning in DEADLINE_FLAGS)
 
 
 @register.simple_tag
@@ -123,38 +147,49 @@ def audit_action(code: str) -> str:
 _PREFIX_PLACEHOLDER = "koreplan-form-prefix-0f3a"
 _ACTION_PLACEHOLDER = "koreplan-form-action-0f3a"
 _TITLE_PLACEHOLDER = "koreplan-form-title-0f3a"
+COMPLETE_FORM_TEMPLATE = "cases/includes/complete_form.html"
 
 
 @register.simple_tag(takes_context=True)
 def complete_form(context: template.Context, form, action: str, title: str, query: str = "", htmx_target: str = "") -> SafeString:
+    """"Mark as done" for one task (:func:`mark_as_done`)."""
+    return mark_as_done(context["request"], form, action, title, query=query, htmx_target=htmx_target)
+
+
+def mark_as_done(request: HttpRequest, form, action: str, title: str, *, query: str = "", htmx_target: str = "") -> SafeString:
     """"Mark as done" for one task: ``cases/includes/complete_form.html`` posting to
-    ``action`` (with ``query`` as its query string, if any).
+    ``action`` (with ``query`` as its query string, if any). A bound form (the user's input
+    or errors) is rendered in full; an unbound one is copied (:func:`mark_as_done_unbound`)."""
+    if form.is_bound or not form.prefix:
+        return _complete_form_render(request, form, f"{action}?{query}" if query else action, title, htmx_target)
+    return mark_as_done_unbound(request, type(form), form.prefix, action, title, query=query, htmx_target=htmx_target)
+
+
+def mark_as_done_unbound(
+    request: HttpRequest, form_class, prefix: str, action: str, title: str, *, query: str = "", htmx_target: str = ""
+) -> SafeString:
+    """"Mark as done" for one task, its form unbound with ``prefix``.
 
     A list of tasks carries one such block per task, and rendering its widgets through
     Django's widget templates is most of a row's time; the blocks differ only in the form's
-    prefix, its action and the task's title. So an unbound one is rendered once per request
-    with placeholders, and copied with each task's values escaped as the template escapes
-    them. A bound form (the user's input or errors) is always rendered in full.
+    prefix, its action and the task's title. So one is rendered once per request with
+    placeholders, and copied with each task's values escaped as the template escapes them.
     """
-    form_template = context.template.engine.get_template("cases/includes/complete_form.html")
-    if query:
-        action = f"{action}?{query}"
-
-    def render(the_form, the_action: str, the_title: str) -> str:
-        with context.push(form=the_form, action=the_action, title=the_title, htmx_target=htmx_target):
-            return form_template.render(context)
-
-    request = context.get("request")
-    if form.is_bound or not form.prefix or request is None:
-        return SafeString(render(form, action, title))
     cache = request.__dict__.setdefault("_koreplan_complete_forms", {})
-    key = (type(form), htmx_target, get_language())
+    key = (form_class, htmx_target, get_language())
     if key not in cache:
-        cache[key] = render(type(form)(prefix=_PREFIX_PLACEHOLDER), _ACTION_PLACEHOLDER, _TITLE_PLACEHOLDER)
+        cache[key] = _complete_form_render(
+            request, form_class(prefix=_PREFIX_PLACEHOLDER), _ACTION_PLACEHOLDER, _TITLE_PLACEHOLDER, htmx_target
+        )
     return SafeString(
         cache[key]
-        .replace(_PREFIX_PLACEHOLDER, form.prefix)
-        .replace(_ACTION_PLACEHOLDER, conditional_escape(action))
+        .replace(_PREFIX_PLACEHOLDER, prefix)
+        .replace(_ACTION_PLACEHOLDER, conditional_escape(f"{action}?{query}" if query else action))
         .replace(_TITLE_PLACEHOLDER, conditional_escape(title))
     )
 
+
+def _complete_form_render(request: HttpRequest, form, action: str, title: str, htmx_target: str) -> SafeString:
+    return SafeString(get_template(COMPLETE_FORM_TEMPLATE).render({
+        "form": form, "action": action, "title": title, "htmx_target": htmx_target, "csrf_token": get_token(request),
+    }))

@@ -12,12 +12,15 @@ from datetime import date
 
 from django import template
 from django.db.models import prefetch_related_objects
-from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from koreplan.domain import release as domain
 from koreplan.release import selectors
 from koreplan.release.models import Meeting, ReleaseOutcome
+from koreplan.web.templatetags.koreplan_web import icon
 
 register = template.Library()
 
@@ -45,13 +48,12 @@ def release_signal(case, today: date | None = None) -> domain.Signal:
 
 
 @register.simple_tag
-def worklist_signal(case) -> str:
+def worklist_signal(case) -> SafeString:
     """A worklist row's release signal: quiet until three months before release. Prefetch
     what it reads (``release.selectors.with_release_signal``)."""
-    signal = selectors.case_release_signal(case=case)
-    if signal.level in QUIET:
-        return ""
-    return render_to_string("release/_signal.html", signal_badge(signal, compact=True))
+    badge = signal_badge(selectors.case_release_signal(case=case), compact=True)
+    # Set apart from the text before it by a space, as a badge in running text is.
+    return format_html("\n{}\n", badge) if badge else badge
 
 
 @register.filter
@@ -69,17 +71,23 @@ def absolute(number: int) -> int:
     return abs(number)
 
 
-@register.inclusion_tag("release/_signal.html")
-def signal_badge(signal: domain.Signal, compact: bool = False) -> dict:
+@register.simple_tag
+def signal_badge(signal: domain.Signal, compact: bool = False) -> SafeString:
+    """The readiness signal: words and an icon; the colour only repeats them (WCAG 1.4.1).
+
+    ``compact`` (a row of a list) names it "Release:" for screen readers and leaves out the
+    levels that would say the same on most rows. Python rather than a template: a worklist
+    page has one on many of its rows (docs/performance.md).
+    """
+    if compact and signal.level in QUIET:
+        return SafeString("")
     css, icon_name = LOOKS[signal.level]
-    return {
-        "signal": signal,
-        "show": not (compact and signal.level in QUIET),
-        "css": css,
-        "icon_name": icon_name,
-        "text": signal_text(signal),
-        "compact": compact,
-    }
+    return format_html(
+        '<span class="badge {} koreplan-status release-signal release-signal--{}">{}{}{}</span>',
+        css, signal.level, icon(icon_name),
+        format_html('<span class="sr-only">{} </span>', _("Release:")) if compact else "",
+        signal_text(signal),
+    )
 
 
 @dataclass
