@@ -332,6 +332,9 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["responsible_organisation", "completed_on", "due_on"]),
             models.Index(fields=["obligation_id", "due_on"]),
+            # A case's open tasks by deadline: the worklist's tasks of the user's cases, and
+            # the oldest overdue deadline of each case without a plan-responsible.
+            models.Index(fields=["case", "completed_on", "due_on"], name="task_case_open_due_idx"),
         ]
 
     def __str__(self) -> str:

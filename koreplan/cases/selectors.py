@@ -280,12 +280,30 @@ def worklist_filter(
     ]
 
 
+#: What a worklist row reads of its task, case, client and organisations — the row itself
+#: (cases.worklist_rows), who may complete it and where (cases.task_links) and the release
+#: signal (release.selectors) — and nothing more: a case has dozens of columns of facts, and
+#: building them is a real part of a row's time. A page's query count is tested, so a field
+#: read here and not listed shows up as a query per row.
+WORKLIST_ROW_FIELDS = (
+    "case_id", "obligation_id", "title_da", "title_en", "due_on", "asap", "assumed", "non_working_day",
+    "legal_basis", "step", "responsible_organisation__name", "assignee_id", "completed_on",
+    "case__client__first_name", "case__client__last_name", "case__case_type", "case__status",
+    "case__holding_organisation__kind", "case__holding_organisation__name", "case__kif_id",
+    "case__plan_responsible_id", "case__substitute_id", "case__substitute_covering", "case__kif_officer_id",
+    "case__expected_release_on",
+)
+
+
 def _worklist_sections(task_ids: list[int], *, today: date) -> dict[str, list[Task]]:
     """The tasks, in the order given and by section, with what a worklist row shows."""
     # No ORDER BY: the order is the keys'; and the ORM's cost of one grows with the columns.
-    by_id = Task.objects.select_related(
-        "case__client", "case__holding_organisation", "responsible_organisation"
-    ).order_by().in_bulk(task_ids)
+    by_id = (
+        Task.objects.select_related("case__client", "case__holding_organisation", "responsible_organisation")
+        .only(*WORKLIST_ROW_FIELDS)
+        .order_by()
+        .in_bulk(task_ids)
+    )
     tasks = [by_id[pk] for pk in task_ids if pk in by_id]
     # One Case object per case, shared by its tasks, so that the release-readiness signal
     # on each row (koreplan.release) is prefetched once per case rather than once per task
@@ -380,6 +398,11 @@ def worklist_unheld(*, user: User, today: date, limit: int = UNHELD_NOTICE_LIMIT
         Case.objects.filter(holding_organisation_id=user.organisation_id, status=Case.Status.OPEN)
         .filter(WITHOUT_PLAN_RESPONSIBLE)
         .select_related("client", "plan_responsible")
+        # What the notice shows: a case's columns of facts cost time to build for nothing.
+        .only(
+            "case_type", "intake_on", "opened_at", "client__first_name", "client__last_name",
+            "plan_responsible__first_name", "plan_responsible__last_name", "plan_responsible__username",
+        )
         .annotate(oldest_overdue_on=Subquery(oldest_overdue), unheld_total=Window(Count("pk")))
         .order_by(F("oldest_overdue_on").asc(nulls_last=True), "opened_at", "pk")[:limit]
     )

@@ -149,7 +149,12 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
         per_page=WORKLIST_PER_PAGE, containing_task=bound_task_id,
     )
     # Only what the notice names.
-    incoming = list(selectors.handovers_incoming(user=user).select_related("case__client", "from_organisation"))
+    incoming = list(
+        selectors.handovers_incoming(user=user).select_related("case__client", "from_organisation").only(
+            "case_id", "kind", "requested_at", "case__client__first_name", "case__client__last_name",
+            "from_organisation__name",
+        )
+    )
     unheld = selectors.worklist_unheld(user=user, today=today)
     headings = {
         "overdue": (_("Overdue"), _("The deadline has passed.")),
