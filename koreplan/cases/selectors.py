@@ -13,6 +13,7 @@ from typing import NamedTuple
 from datetime import date, timedelta
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
@@ -222,50 +223,52 @@ def _my_organisations(user_id: int, *, holding: int, kif: int | None, plan_respo
     return mine
 
 
+_KEY_COLUMNS = """t.due_on, t.obligation_id, t.occurrence, t.id, t.step, t.responsible_organisation_id, t.assignee_id,
+    c.case_type, c.holding_organisation_id, c.kif_id, c.plan_responsible_id, c.substitute_id, c.substitute_covering,
+    c.kif_officer_id"""
+#: The open tasks due by a day on the open cases where the user is named on the case, and
+#: those named to the user on any open case; each side by its own indexes.
+_KEYS_SQL = f"""
+SELECT {_KEY_COLUMNS} FROM {Case._meta.db_table} c JOIN {Task._meta.db_table} t ON t.case_id = c.id
+WHERE c.status = %(open)s AND (c.plan_responsible_id = %(user)s OR c.substitute_id = %(user)s OR c.kif_officer_id = %(user)s)
+  AND t.completed_on IS NULL AND t.due_on <= %(due_by)s
+UNION ALL
+SELECT {_KEY_COLUMNS} FROM {Task._meta.db_table} t JOIN {Case._meta.db_table} c ON c.id = t.case_id
+WHERE t.assignee_id = %(user)s AND t.completed_on IS NULL AND t.due_on <= %(due_by)s AND c.status = %(open)s
+"""
+
+
 def worklist_keys(*, user: User, today: date, horizon_days: int = WORKLIST_HORIZON_DAYS) -> list[WorklistKey]:
     """The keys of the user's open tasks due within the horizon (``my_tasks_q``), in the
     worklist's order.
 
-    Three plain queries, each by its own index: the user's open cases with the columns
-    that say whose their tasks are, the open tasks of those cases, and the open tasks
-    named to the user on other cases. Which tasks of the user's cases are theirs is then
-    decided per case (``_my_organisations``). Asked as one query — an OR across people
-    and the case's columns — no index serves it, and SQLite's planner once read every
-    task that has no assignee; built from ``my_tasks_q`` and lists of ids, the ORM took
-    five times longer to write the SQL than the database took to answer it. The order
-    and the filters (``worklist_filter``) are applied here, not in SQL, for the same
-    reason: an ORDER BY on due_on lets the planner walk the whole due_on index.
+    One query in SQL: the open tasks of the open cases on which the user is named, with
+    the columns that say whose they are, and the open tasks named to the user. Which are
+    the user's is then decided per case in Python (``_my_organisations``; a test holds it
+    to ``my_tasks_q``). SQL rather than the ORM: on every worklist, the ORM took five times
+    longer to write the three queries this replaces than the database took to answer them
+    (docs/performance.md). Asked as one ORM query — an OR across people and the case's
+    columns — no index serves it, and SQLite's planner once read every task without an
+    assignee. The order and the filters (``worklist_filter``) are applied here, not in
+    SQL, for the same reason: an ORDER BY on due_on lets the planner walk the whole
+    due_on index.
     """
-    due_by = today + timedelta(days=horizon_days)
-    cases = {
-        pk: (case_type, _my_organisations(
+    params = {"open": Case.Status.OPEN, "user": user.pk, "due_by": today + timedelta(days=horizon_days)}
+    with connection.cursor() as cursor:
+        cursor.execute(_KEYS_SQL, params)
+        rows = cursor.fetchall()
+    keys: dict[int, WorklistKey] = {}
+    for (due_on, obligation, occurrence, pk, step, organisation, assignee, case_type,
+         holding, kif, responsible, substitute, covering, officer) in rows:
+        if pk in keys:  # named to the user on a case that is theirs anyway
+            continue
+        if assignee == user.pk or (assignee is None and organisation in _my_organisations(
             user.pk, holding=holding, kif=kif, plan_responsible=responsible, substitute=substitute,
-            covering=covering, kif_officer=officer,
-        ))
-        for pk, case_type, holding, kif, responsible, substitute, covering, officer in (
-            Case.objects.filter(status=Case.Status.OPEN)
-            .filter(Q(plan_responsible=user) | Q(substitute=user) | Q(kif_officer=user))
-            .order_by()
-            .values_list(
-                "pk", "case_type", "holding_organisation_id", "kif_id", "plan_responsible_id", "substitute_id",
-                "substitute_covering", "kif_officer_id",
-            )
-        )
-    }
-    open_tasks = Task.objects.filter(completed_on__isnull=True, due_on__lte=due_by).order_by()
-    columns = ("due_on", "obligation_id", "occurrence", "pk", "step", "responsible_organisation_id")
-    keys = {
-        pk: WorklistKey(due_on, obligation, occurrence, pk, cases[case_id][0], step, organisation)
-        for due_on, obligation, occurrence, pk, step, organisation, case_id, assignee in open_tasks.filter(
-            case_id__in=list(cases)
-        ).values_list(*columns, "case_id", "assignee_id")
-        if assignee == user.pk or (assignee is None and organisation in cases[case_id][1])
-    }
-    # Named to the user on a case that is not otherwise theirs.
-    for due_on, obligation, occurrence, pk, step, organisation, case_type in open_tasks.filter(
-        assignee=user, case__status=Case.Status.OPEN
-    ).values_list(*columns, "case__case_type"):
-        keys[pk] = WorklistKey(due_on, obligation, occurrence, pk, case_type, step, organisation)
+            covering=bool(covering), kif_officer=officer,
+        )):
+            # SQLite hands dates over as text.
+            due_on = due_on if isinstance(due_on, date) else date.fromisoformat(due_on)
+            keys[pk] = WorklistKey(due_on, obligation, occurrence, pk, case_type, step, organisation)
     return sorted(keys.values())
 
 
