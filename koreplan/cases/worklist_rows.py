@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from koreplan.cases.models import Case, Task
+from koreplan.cases.models import CaseType, Task
 from koreplan.cases.task_links import Link, url_pattern
 from koreplan.cases.forms import TaskCompleteForm
 from koreplan.cases.templatetags.cases_tags import (
@@ -34,7 +34,7 @@ from koreplan.release.templatetags.release_tags import worklist_signal
 @lru_cache(maxsize=16)
 def _case_types(language: str) -> dict[str, str]:
     """The case types' names in ``language`` (the active one; it keys the cache)."""
-    return {value: str(label) for value, label in Case._meta.get_field("case_type").flatchoices}
+    return {value: str(label) for value, label in CaseType.choices}
 
 
 class WorklistRows:

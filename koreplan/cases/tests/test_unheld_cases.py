@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import Min, Q
 from django.test.utils import CaptureQueriesContext
 
 from koreplan.accounts.models import Role
@@ -171,3 +172,25 @@ def test_the_case_list_filters_to_the_cases_without_plan_responsible(client, soc
     entry = AuditEntry.objects.filter(action="koreplan.case.searched").latest("pk")
     assert entry.data["without_plan_responsible"] is True
     assert entry.data["case_ids"] == [uden.pk]
+
+
+def test_the_notice_s_sql_names_the_cases_without_plan_responsible_q_names(socialraadgiver, kollega, guldborgsund, uden):
+    """worklist_unheld asks in SQL what WITHOUT_PLAN_RESPONSIBLE says in the ORM: the same
+    cases, each with the earliest passed deadline of its open tasks."""
+    held = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    left = open_case(actor=socialraadgiver, municipality=guldborgsund, plan_responsible=kollega)
+    kollega.is_active = False
+    kollega.save(update_fields=["is_active"])
+    closed = open_case(actor=socialraadgiver, municipality=guldborgsund, plan_responsible=None)
+    Case.objects.filter(pk=closed.pk).update(status=Case.Status.CLOSED)
+    unheld = selectors.worklist_unheld(user=socialraadgiver, today=TODAY, limit=100)
+    expected = (
+        Case.objects.filter(holding_organisation=socialraadgiver.organisation, status=Case.Status.OPEN)
+        .filter(selectors.WITHOUT_PLAN_RESPONSIBLE)
+        .annotate(oldest=Min("tasks__due_on", filter=Q(tasks__completed_on__isnull=True, tasks__due_on__lt=TODAY)))
+    )
+    assert {(case.pk, case.oldest_overdue_on) for case in unheld.cases} == {(case.pk, case.oldest) for case in expected}
+    assert {case.pk for case in unheld.cases} == {uden.pk, left.pk} and held.pk not in {case.pk for case in unheld.cases}
+    assert unheld.count == 2
+    assert next(case for case in unheld.cases if case.pk == left.pk).former_plan_responsible == kollega.get_full_name()
+    assert next(case for case in unheld.cases if case.pk == uden.pk).opened_at == uden.opened_at
