@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from koreplan.accounts.models import Role, User
-from koreplan.cases.models import Case, CaseParticipation, CaseType, Client, Handover, Task
+from koreplan.cases.models import Case, CaseParticipation, Client, Handover, Task
 from koreplan.organisations.models import Organisation
 
 CASE_PARTS = (
@@ -380,9 +380,6 @@ class UnheldCase:
     former_plan_responsible: str
     #: the earliest deadline of its open tasks that has passed
     oldest_overdue_on: date | None
-
-    def get_case_type_display(self) -> str:
-        return str(CaseType(self.case_type).label)
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ from koreplan.cases.forms import (
 from koreplan.cases.models import Case, Handover, Task
 from koreplan.cases.task_links import Link, TaskLinks
 from koreplan.cases.templatetags.cases_tags import task_title
-from koreplan.cases.worklist_rows import WorklistRows
+from koreplan.cases.worklist_markup import WorklistMarkup
 from koreplan.domain.calendar import Period
 from koreplan.domain.facts import FactsError
 from koreplan.domain.timeline import Status, status_of
@@ -162,11 +162,11 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
         "later": (_("Later"), _("Due within the next 90 days.")),
     }
     links = TaskLinks(user)
-    rows = WorklistRows(request, query_string=request.GET.urlencode())
+    markup = WorklistMarkup(request, query_string=request.GET.urlencode())
 
     def row(task: Task, section: str) -> str:
         may_complete = _may_complete(user, task, task.case)
-        return rows.row(
+        return markup.task_row(
             task, section, may_complete=may_complete, link=links.for_task(task, task.case) if may_complete else None,
             bound_form=bound_form if task.pk == bound_task_id else None,
         )
@@ -209,6 +209,7 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
             "total": work.count,
             "incoming": incoming,
             "unheld": unheld,
+            "unheld_items": [markup.unheld_item(case) for case in unheld.cases] if unheld else [],
             "today": today,
             "error_form": bound_form if bound_form is not None and bound_form.errors else None,
             "query_string": request.GET.urlencode(),

@@ -99,15 +99,19 @@ def due(task) -> SafeString:
     A tag rather than an include, its words kept per language: every row of the worklist
     and the Køreplan has one (docs/performance.md).
     """
-    language = get_language() or ""
-    day = format_html('<time datetime="{}">{}</time>', task.due_on.isoformat(), _date_words(task.due_on, language))
-    flags = [(words, meaning) for attribute, words, meaning in _deadline_flags(language) if getattr(task, attribute)]
+    day = time_element(task.due_on)
+    flags = [(words, meaning) for attribute, words, meaning in _deadline_flags(get_language() or "") if getattr(task, attribute)]
     if not flags:
         return day
     return format_html(
         '{}\n<ul class="inline-list koreplan-flags">{}</ul>', day,
         format_html_join("", '<li><span class="koreplan-flag" title="{}">{}</span></li>', ((m, w) for w, m in flags)),
     )
+
+
+def time_element(day: date) -> SafeString:
+    """``<time>`` with the date in words, as ``{{ day|date }}`` writes it."""
+    return format_html('<time datetime="{}">{}</time>', day.isoformat(), _date_words(day, get_language() or ""))
 
 
 @lru_cache(maxsize=4096)
