@@ -511,7 +511,7 @@ def _render_case_page(request: HttpRequest, case: Case, *, error_form=None, **bo
 
 @require_safe
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = selectors.case_get(user=request.user, case_id=case_id)
+    case = selectors.case_get(user=request.user, case_id=case_id, related=selectors.CASE_PAGE_RELATED)
     return _render_case_page(request, case)
 
 
