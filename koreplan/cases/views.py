@@ -359,8 +359,14 @@ class TimelineRow:
     form: TaskCompleteForm | None = None
     #: Where the task is done in the system (task_links), shown before "Mark as done".
     link: Link | None = None
+    #: Where "Mark as done" posts, with ``form``.
+    action: str = ""
     just_completed: bool = False
     classes: list[str] = field(default_factory=list)
+
+
+#: Stands in for a task's id in the one ``reverse()`` of "Mark as done" per page.
+_TASK_PLACEHOLDER = 987_654_321_012_345
 
 
 def _task_person(task: Task, case: Case) -> User | None:
@@ -386,11 +392,17 @@ def _timeline_rows(
 ) -> list[TimelineRow]:
     rows = []
     links = TaskLinks(user)
+    # One reverse() for the page, the task's id put into it per row, as task_links does.
+    before, _placeholder, after = reverse("cases:task_complete", args=[case.pk, _TASK_PLACEHOLDER]).partition(
+        str(_TASK_PLACEHOLDER)
+    )
     for task in tasks:
         form = link = None
+        action = ""
         if task.completed_on is None and case.status == Case.Status.OPEN and _may_complete(user, task, case):
             form = bound_form if task.pk == bound_task_id else TaskCompleteForm(prefix=TaskCompleteForm.prefix_for(task))
             link = links.for_task(task, case)
+            action = f"{before}{task.pk}{after}"
         rows.append(
             TimelineRow(
                 on=task.due_on,
@@ -399,6 +411,7 @@ def _timeline_rows(
                 person=_task_person(task, case),
                 form=form,
                 link=link,
+                action=action,
                 just_completed=task.pk == just_completed,
             )
         )
@@ -516,7 +529,7 @@ def _render_case_page(request: HttpRequest, case: Case, *, error_form=None, **bo
 
 @require_safe
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = selectors.case_get(user=request.user, case_id=case_id)
+    case = selectors.case_get(user=request.user, case_id=case_id, related=selectors.CASE_PAGE_RELATED)
     return _render_case_page(request, case)
 
 

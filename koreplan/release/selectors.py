@@ -66,14 +66,22 @@ def _prefetched(case: Case, name: str):
 def case_release_signal(*, case: Case, today: date | None = None) -> domain.Signal:
     """The case's readiness signal. For a list of cases, prefetch ``readiness_items`` and
     ``release_outcomes`` (:func:`with_release_signal`) so it costs no query per row."""
-    statuses = {
-        domain.ReadinessItem(row.item): domain.ReadinessStatus(row.status) for row in _prefetched(case, "readiness_items")
-    }
+    statuses = {row.item: row.status for row in _prefetched(case, "readiness_items")}
     at_release = next(
         (o for o in _prefetched(case, "release_outcomes") if o.moment == ReleaseOutcome.Moment.AT_RELEASE), None
     )
+    return release_signal_of(case, statuses, at_release, today)
+
+
+def release_signal_of(
+    case: Case, statuses: dict[str, str], at_release: ReleaseOutcome | None, today: date | None = None
+) -> domain.Signal:
+    """The signal from what the caller has read: each readiness item's status by item, and
+    the outcome recorded at release, if any."""
     return domain.readiness_signal(
-        statuses, days_to_release(case, today), released_to_street=at_release.released_to_street if at_release else None
+        {domain.ReadinessItem(item): domain.ReadinessStatus(status) for item, status in statuses.items()},
+        days_to_release(case, today),
+        released_to_street=at_release.released_to_street if at_release else None,
     )
 
 
