@@ -129,12 +129,15 @@ class Link:
 
 #: Stands in for an id in the one ``reverse()`` per place and page; no real path contains it.
 _ID_PLACEHOLDER = 987_654_321_012_345
+#: Where ``url_pattern`` leaves the rows' ids.
+ID = object()
 
 
-def url_pattern(url_name: str, *args: str) -> tuple[str, str]:
-    """The path of ``url_name`` before and after its first argument (an id), reversed once
-    for a page whose rows put each their own id between."""
-    before, placeholder, after = reverse(url_name, args=[_ID_PLACEHOLDER, *args]).partition(str(_ID_PLACEHOLDER))
+def url_pattern(url_name: str, *args) -> tuple[str, str]:
+    """The path of ``url_name`` with ``args``, before and after the one given as ``ID``:
+    reversed once for a page whose rows each put their own id between."""
+    url = reverse(url_name, args=[_ID_PLACEHOLDER if arg is ID else arg for arg in args])
+    before, placeholder, after = url.partition(str(_ID_PLACEHOLDER))
     assert placeholder, f"{url_name} has no id in its path"
     return before, after
 
@@ -152,7 +155,7 @@ class TaskLinks:
         key = (place.url_name, place.args, place.anchor)
         parts = self._urls.get(key)
         if parts is None:
-            before, after = url_pattern(place.url_name, *place.args)
+            before, after = url_pattern(place.url_name, ID, *place.args)
             parts = self._urls[key] = (before, after + (f"#{place.anchor}" if place.anchor else ""))
         return f"{parts[0]}{case_id}{parts[1]}"
 

@@ -15,7 +15,6 @@ people (Mine opgaver, Sager, Overdragelser).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,6 +27,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import (
@@ -60,7 +60,7 @@ from koreplan.cases.forms import (
 from koreplan.cases.models import Case, Handover, Task
 from koreplan.cases.task_links import Link, TaskLinks
 from koreplan.cases.templatetags.cases_tags import task_title
-from koreplan.cases.worklist_markup import WorklistMarkup
+from koreplan.cases.markup import TimelineMarkup, WorklistMarkup
 from koreplan.domain.calendar import Period
 from koreplan.domain.facts import FactsError
 from koreplan.domain.timeline import Status, status_of
@@ -347,28 +347,6 @@ def _open_case(request: HttpRequest, form: CaseCreateForm) -> HttpResponse | Non
 # -- the case page ---------------------------------------------------------------------------
 
 
-@dataclass
-class TimelineRow:
-    """One line of the Køreplan: an obligation (a task) or a milestone (intake, release)."""
-
-    on: date
-    task: Task | None = None
-    milestone: str = ""
-    status: str = ""
-    person: User | None = None
-    form: TaskCompleteForm | None = None
-    #: Where the task is done in the system (task_links), shown before "Mark as done".
-    link: Link | None = None
-    #: Where "Mark as done" posts, with ``form``.
-    action: str = ""
-    just_completed: bool = False
-    classes: list[str] = field(default_factory=list)
-
-
-#: Stands in for a task's id in the one ``reverse()`` of "Mark as done" per page.
-_TASK_PLACEHOLDER = 987_654_321_012_345
-
-
 def _task_person(task: Task, case: Case) -> User | None:
     """Who acts on the task: its named assignee, else the plan's holder on that side."""
     if task.assignee_id:
@@ -381,7 +359,7 @@ def _task_person(task: Task, case: Case) -> User | None:
 
 
 def _timeline_rows(
-    user: User,
+    request: HttpRequest,
     case: Case,
     tasks: list[Task],
     *,
@@ -389,47 +367,35 @@ def _timeline_rows(
     bound_task_id: int | None = None,
     bound_form: TaskCompleteForm | None = None,
     just_completed: int | None = None,
-) -> list[TimelineRow]:
-    rows = []
+) -> list[SafeString]:
+    """The Køreplan's rows (``cases.markup``): the tasks, and the milestones among them."""
+    user = request.user
+    markup = TimelineMarkup(request, case, today=today)
     links = TaskLinks(user)
-    # One reverse() for the page, the task's id put into it per row, as task_links does.
-    before, _placeholder, after = reverse("cases:task_complete", args=[case.pk, _TASK_PLACEHOLDER]).partition(
-        str(_TASK_PLACEHOLDER)
-    )
+    rows: list[tuple[date, int, SafeString]] = []
     for task in tasks:
-        form = link = None
-        action = ""
-        if task.completed_on is None and case.status == Case.Status.OPEN and _may_complete(user, task, case):
-            form = bound_form if task.pk == bound_task_id else TaskCompleteForm(prefix=TaskCompleteForm.prefix_for(task))
-            link = links.for_task(task, case)
-            action = f"{before}{task.pk}{after}"
-        rows.append(
-            TimelineRow(
-                on=task.due_on,
-                task=task,
-                status=status_of(task.due_on, task.completed_on, today).value,
-                person=_task_person(task, case),
-                form=form,
-                link=link,
-                action=action,
-                just_completed=task.pk == just_completed,
-            )
-        )
+        may_complete = task.completed_on is None and case.status == Case.Status.OPEN and _may_complete(user, task, case)
+        rows.append((task.due_on, 1, markup.task(
+            task, person=_task_person(task, case), may_complete=may_complete,
+            link=links.for_task(task, case) if may_complete else None,
+            bound_form=bound_form if task.pk == bound_task_id else None, just_completed=task.pk == just_completed,
+        )))
     start = case.intake_on or case.supervision_started_on
     if start:
-        rows.append(TimelineRow(on=start, milestone=_("Intake") if case.intake_on else _("Supervision started")))
+        rows.append((start, 0, markup.milestone(start, _("Intake") if case.intake_on else _("Supervision started"))))
     if case.expected_release_on:
-        rows.append(TimelineRow(on=case.expected_release_on, milestone=_("Expected release")))
-        rows.append(TimelineRow(on=case.expected_release_on + AFTER_RELEASE, milestone=_("Four weeks after release")))
+        rows.append((case.expected_release_on, 0, markup.milestone(case.expected_release_on, _("Expected release"))))
+        after = case.expected_release_on + AFTER_RELEASE
+        rows.append((after, 0, markup.milestone(after, _("Four weeks after release"))))
     # Milestones first on their day: the intake comes before what is due on it.
-    rows.sort(key=lambda row: (row.on, 0 if row.milestone else 1))
-    return rows
+    rows.sort(key=lambda row: row[:2])
+    return [html for _on, _order, html in rows]
 
 
-def _timeline_context(user: User, case: Case, tasks: list[Task], *, today: date, **rows_kwargs) -> dict[str, Any]:
+def _timeline_context(request: HttpRequest, case: Case, tasks: list[Task], *, today: date, **rows_kwargs) -> dict[str, Any]:
     """What the Køreplan partial shows: its rows and how many tasks are open and overdue."""
     return {
-        "rows": _timeline_rows(user, case, tasks, today=today, **rows_kwargs),
+        "rows": _timeline_rows(request, case, tasks, today=today, **rows_kwargs),
         "open_count": sum(1 for t in tasks if t.completed_on is None),
         "overdue_count": sum(1 for t in tasks if status_of(t.due_on, t.completed_on, today) == Status.OVERDUE),
     }
@@ -497,7 +463,7 @@ def _case_page_context(
         "warnings": [
             (FACT_LABELS.get(w.field, w.field), w.da if lang_da else w.en) for w in timeline.warnings
         ] if timeline else [],
-        **_timeline_context(user, case, tasks, today=today, bound_task_id=bound_task_id, bound_form=bound_task_form),
+        **_timeline_context(request, case, tasks, today=today, bound_task_id=bound_task_id, bound_form=bound_task_form),
         "facts": _fact_rows(case),
         "stays": queries_ui.case_stays(case=case),
         "handovers": handovers,
@@ -575,7 +541,7 @@ def _timeline_response(request: HttpRequest, case: Case, *, status_message: str,
     """
     context = {
         "case": case,
-        **_timeline_context(request.user, case, queries_ui.case_page_tasks(case=case), today=timezone.localdate(), **rows_kwargs),
+        **_timeline_context(request, case, queries_ui.case_page_tasks(case=case), today=timezone.localdate(), **rows_kwargs),
         "timeline_status": status_message,
         "oob": True,
     }
