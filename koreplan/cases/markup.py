@@ -51,6 +51,14 @@ def _step(task: Task) -> str:
     return _("Step %(step)s") % {"step": task.step}
 
 
+def _mark_as_done(request: HttpRequest, task: Task, action: str, title: str, bound_form, **options) -> SafeString:
+    """"Mark as done" for the task: the user's input shown again (``bound_form``), or the
+    unbound form, copied."""
+    if bound_form is not None:
+        return mark_as_done(request, bound_form, action, title, **options)
+    return mark_as_done_unbound(request, TaskCompleteForm, TaskCompleteForm.prefix_for(task), action, title, **options)
+
+
 class WorklistMarkup:
     """The rows and notice items of one page of the worklist, as ``cases/worklist.html`` lays them out."""
 
@@ -73,13 +81,7 @@ class WorklistMarkup:
         actions = task_link(link, title) if link is not None else SafeString("")
         if may_complete:
             before, after = self.complete_url
-            action = f"{before}{task.pk}{after}"
-            actions += (
-                mark_as_done(self.request, bound_form, action, title, query=self.query_string) if bound_form is not None
-                else mark_as_done_unbound(
-                    self.request, TaskCompleteForm, TaskCompleteForm.prefix_for(task), action, title, query=self.query_string
-                )
-            )
+            actions += _mark_as_done(self.request, task, f"{before}{task.pk}{after}", title, bound_form, query=self.query_string)
         before, after = self.case_url
         return format_html(
             '\n      <tr id="task-{}">\n        <th scope="row">{}</th>\n'
@@ -127,7 +129,6 @@ class TimelineMarkup:
 
     def __init__(self, request: HttpRequest, case: Case, *, today: date):
         self.request = request
-        self.case = case
         self.today = today
         self.who = _names(Task.Who, get_language() or "")
         self.words = {"who": _("Who"), "legal_basis": _("Legal basis"), "done": _("Done"), "evidence": _("Comment or link")}
@@ -168,13 +169,8 @@ class TimelineMarkup:
             actions.append(task_link(link, title))
         if may_complete:
             before, after = self.complete_url
-            action = f"{before}{task.pk}{after}"
             actions.append(
-                mark_as_done(self.request, bound_form, action, title, htmx_target="#timeline") if bound_form is not None
-                else mark_as_done_unbound(
-                    self.request, TaskCompleteForm, TaskCompleteForm.prefix_for(task), action, title,
-                    htmx_target="#timeline",
-                )
+                _mark_as_done(self.request, task, f"{before}{task.pk}{after}", title, bound_form, htmx_target="#timeline")
             )
         return format_html(
             '\n      <li class="koreplan-task koreplan-task--{}" id="task-{}">\n'
