@@ -38,7 +38,8 @@ from koreplan.cases.templatetags.cases_tags import (
     time_element,
 )
 from koreplan.domain.timeline import status_of
-from koreplan.release.templatetags.release_tags import worklist_signal
+from koreplan.domain.release import Signal
+from koreplan.release.templatetags.release_tags import worklist_badge
 
 
 @lru_cache(maxsize=32)
@@ -72,10 +73,12 @@ class WorklistMarkup:
         self.complete_url = url_pattern("cases:worklist_task_complete", ID)
         self.responsibility_url = url_pattern("cases:case_responsibility", ID)
 
-    def task_row(self, task: Task, section: str, *, may_complete: bool, link: Link | None, bound_form=None) -> SafeString:
-        """One task's row in ``section`` (overdue, this_week, later): its link to where it
-        is done and "Mark as done" if the user may complete it — ``bound_form`` if the user's
-        input for this task is being shown again."""
+    def task_row(
+        self, task: Task, section: str, *, signal: Signal, may_complete: bool, link: Link | None, bound_form=None
+    ) -> SafeString:
+        """One task's row in ``section`` (overdue, this_week, later), with its case's release
+        ``signal``: its link to where it is done and "Mark as done" if the user may complete
+        it — ``bound_form`` if the user's input for this task is being shown again."""
         case = task.case
         title = task_title(task)
         actions = task_link(link, title) if link is not None else SafeString("")
@@ -91,7 +94,7 @@ class WorklistMarkup:
             "        <td>{}</td>\n      </tr>\n      ",
             task.pk, title,
             before, task.case_id, after, task.pk, case.client,
-            self.case_types.get(case.case_type, case.case_type), task.responsible_organisation, worklist_signal(case),
+            self.case_types.get(case.case_type, case.case_type), task.responsible_organisation, worklist_badge(signal),
             self.overdue if section == "overdue" else "", due(task),
             (_step(task) + (": " if task.legal_basis else "")) if task.step else "", citations(task),
             actions,

@@ -14,13 +14,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from koreplan.accounts.models import Role, User
 from koreplan.cases.models import Case, CaseParticipation, Client, Handover, Task
+from koreplan.domain.release import Signal
 from koreplan.organisations.models import Organisation
+from koreplan.release.selectors import release_signals
 
 CASE_PARTS = (
     CaseParticipation.Part.HOLDER,
@@ -188,6 +190,8 @@ class WorklistPage:
     counts: dict[str, int]
     #: the page each section begins on (sections with no tasks are left out)
     first_pages: dict[str, int]
+    #: the release-readiness signal of each case on the page, by the case's id
+    signals: dict[int, Signal]
 
     @property
     def count(self) -> int:
@@ -299,23 +303,13 @@ WORKLIST_ROW_FIELDS = (
 )
 
 
-def _worklist_sections(task_ids: list[int], *, today: date) -> dict[str, list[Task]]:
-    """The tasks, in the order given and by section, with what a worklist row shows."""
+def _worklist_sections(task_ids: list[int], *, today: date, only: tuple[str, ...] = ()) -> dict[str, list[Task]]:
+    """The tasks, in the order given and by section, with their cases, clients and
+    organisations (``only`` the fields named, if any)."""
     # No ORDER BY: the order is the keys'; and the ORM's cost of one grows with the columns.
-    by_id = (
-        Task.objects.select_related("case__client", "case__holding_organisation", "responsible_organisation")
-        .only(*WORKLIST_ROW_FIELDS)
-        .order_by()
-        .in_bulk(task_ids)
-    )
+    tasks = Task.objects.select_related("case__client", "case__holding_organisation", "responsible_organisation")
+    by_id = (tasks.only(*only) if only else tasks).order_by().in_bulk(task_ids)
     tasks = [by_id[pk] for pk in task_ids if pk in by_id]
-    # One Case object per case, shared by its tasks, so that the release-readiness signal
-    # on each row (koreplan.release) is prefetched once per case rather than once per task
-    # (Django builds a filtered queryset for every object it prefetches onto).
-    cases: dict[int, Case] = {}
-    for task in tasks:
-        task.case = cases.setdefault(task.case_id, task.case)
-    prefetch_related_objects(list(cases.values()), "readiness_items", "release_outcomes")
     sections: dict[str, list[Task]] = {section: [] for section in WORKLIST_SECTIONS}
     for task in tasks:
         sections[_worklist_section(task.due_on, today=today)].append(task)
@@ -355,9 +349,11 @@ def worklist_page(
     first_pages = {
         section: key_sections.index(section) // per_page + 1 for section in WORKLIST_SECTIONS if counts[section]
     }
+    sections = _worklist_sections(list(page.object_list), today=today, only=WORKLIST_ROW_FIELDS)
+    cases = {task.case_id: task.case for tasks in sections.values() for task in tasks}
     return WorklistPage(
-        page=page, sections=_worklist_sections(list(page.object_list), today=today), counts=counts,
-        first_pages=first_pages,
+        page=page, sections=sections, counts=counts, first_pages=first_pages,
+        signals=release_signals(cases.values(), today),
     )
 
 

@@ -167,7 +167,7 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
     def row(task: Task, section: str) -> str:
         may_complete = _may_complete(user, task, task.case)
         return markup.task_row(
-            task, section, may_complete=may_complete, link=links.for_task(task, task.case) if may_complete else None,
+            task, section, signal=work.signals[task.case_id], may_complete=may_complete, link=links.for_task(task, task.case) if may_complete else None,
             bound_form=bound_form if task.pk == bound_task_id else None,
         )
 

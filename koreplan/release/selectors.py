@@ -6,6 +6,7 @@ it), and only then what hangs on it. A meeting, agreement or outcome of another 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet
@@ -64,30 +65,40 @@ def _prefetched(case: Case, name: str):
 
 
 def case_release_signal(*, case: Case, today: date | None = None) -> domain.Signal:
-    """The case's readiness signal. For a list of cases, prefetch ``readiness_items`` and
-    ``release_outcomes`` (:func:`with_release_signal`) so it costs no query per row."""
+    """The case's readiness signal; for a list of cases, :func:`release_signals`."""
     statuses = {row.item: row.status for row in _prefetched(case, "readiness_items")}
     at_release = next(
         (o for o in _prefetched(case, "release_outcomes") if o.moment == ReleaseOutcome.Moment.AT_RELEASE), None
     )
-    return release_signal_of(case, statuses, at_release, today)
+    return release_signal_of(case, statuses, at_release.released_to_street if at_release else None, today)
 
 
 def release_signal_of(
-    case: Case, statuses: dict[str, str], at_release: ReleaseOutcome | None, today: date | None = None
+    case: Case, statuses: dict[str, str], released_to_street: bool | None, today: date | None = None
 ) -> domain.Signal:
     """The signal from what the caller has read: each readiness item's status by item, and
-    the outcome recorded at release, if any."""
+    whether the outcome recorded at release, if any, was the street."""
     return domain.readiness_signal(
         {domain.ReadinessItem(item): domain.ReadinessStatus(status) for item, status in statuses.items()},
         days_to_release(case, today),
-        released_to_street=at_release.released_to_street if at_release else None,
+        released_to_street=released_to_street,
     )
 
 
-def with_release_signal(cases: QuerySet[Case], prefix: str = "") -> QuerySet:
-    """Prefetch what the signal reads; ``prefix`` for a queryset of tasks (``"case__"``)."""
-    return cases.prefetch_related(f"{prefix}readiness_items", f"{prefix}release_outcomes")
+def release_signals(cases: Iterable[Case], today: date | None = None) -> dict[int, domain.Signal]:
+    """Each case's readiness signal, for a list of cases (a worklist): two queries of the
+    columns the signal reads, whatever the number of cases."""
+    cases = list(cases)
+    statuses: dict[int, dict[str, str]] = {case.pk: {} for case in cases}
+    for case_id, item, status in ReadinessItem.objects.filter(case_id__in=statuses).order_by().values_list(
+        "case_id", "item", "status"
+    ):
+        statuses[case_id][item] = status
+    to_street = dict(
+        ReleaseOutcome.objects.filter(case_id__in=statuses, moment=ReleaseOutcome.Moment.AT_RELEASE)
+        .order_by().values_list("case_id", "released_to_street")
+    )
+    return {case.pk: release_signal_of(case, statuses[case.pk], to_street.get(case.pk), today) for case in cases}
 
 
 # -- the readiness list ---------------------------------------------------------------------------

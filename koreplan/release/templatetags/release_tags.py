@@ -1,7 +1,7 @@
 """The release-readiness signal and the release panel, for any page that has a case.
 
 The signal is always said in words, with an icon; colour only repeats it (WCAG 1.4.1).
-On a list, prefetch what it reads (``release.selectors.with_release_signal``), or every
+On a list, read the signals at once (``release.selectors.release_signals``), or every
 row costs two queries.
 """
 
@@ -46,11 +46,10 @@ def release_signal(case, today: date | None = None) -> domain.Signal:
     return selectors.case_release_signal(case=case, today=today)
 
 
-@register.simple_tag
-def worklist_signal(case) -> SafeString:
-    """A worklist row's release signal: quiet until three months before release. Prefetch
-    what it reads (``release.selectors.with_release_signal``)."""
-    badge = signal_badge(selectors.case_release_signal(case=case), compact=True)
+def worklist_badge(signal: domain.Signal) -> SafeString:
+    """A worklist row's release signal: quiet until three months before release
+    (``release.selectors.release_signals`` reads a page's signals at once)."""
+    badge = signal_badge(signal, compact=True)
     # Set apart from the text before it by a space, as a badge in running text is.
     return format_html("\n{}\n", badge) if badge else badge
 
@@ -109,7 +108,7 @@ def release_panel(case) -> Panel:
     at_release = next(iter(case.release_outcomes.filter(moment=ReleaseOutcome.Moment.AT_RELEASE)), None)
     meetings = list(case.release_meetings.exclude(status=Meeting.Status.CANCELLED).order_by("starts_at"))
     return Panel(
-        signal=selectors.release_signal_of(case, statuses, at_release),
+        signal=selectors.release_signal_of(case, statuses, at_release.released_to_street if at_release else None),
         release_meeting=next((m for m in meetings if m.kind == Meeting.Kind.RELEASE_MEETING), None),
         appointments=sum(1 for m in meetings if m.kind == Meeting.Kind.RELEASE_DAY),
         follow_up=next((m for m in meetings if m.kind == Meeting.Kind.FOLLOW_UP), None),
