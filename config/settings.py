@@ -142,7 +142,7 @@ TEMPLATES = [
     },
 ]
 
-# Django's form renderer, with <select> written without a template per option (koreplan/web/forms.py).
+# Django's form renderer, with the common widgets written without their templates (koreplan/web/forms.py).
 FORM_RENDERER = "koreplan.web.forms.Renderer"
 
 # --- Database ----------------------------------------------------------------
