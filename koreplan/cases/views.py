@@ -58,9 +58,9 @@ from koreplan.cases.forms import (
     add_service_errors,
 )
 from koreplan.cases.models import Case, Handover, Task
-from koreplan.cases.task_links import Link, TaskLinks
-from koreplan.cases.templatetags.cases_tags import task_title
 from koreplan.cases.markup import TimelineMarkup, WorklistMarkup
+from koreplan.cases.task_links import TaskLinks
+from koreplan.cases.templatetags.cases_tags import task_title
 from koreplan.domain.calendar import Period
 from koreplan.domain.facts import FactsError
 from koreplan.domain.timeline import Status, status_of
@@ -164,10 +164,11 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
     links = TaskLinks(user)
     markup = WorklistMarkup(request, query_string=request.GET.urlencode())
 
-    def row(task: Task, section: str) -> str:
+    def row(task: Task, section: str) -> SafeString:
         may_complete = _may_complete(user, task, task.case)
         return markup.task_row(
-            task, section, signal=work.signals[task.case_id], may_complete=may_complete, link=links.for_task(task, task.case) if may_complete else None,
+            task, section, signal=work.signals[task.case_id], may_complete=may_complete,
+            link=links.for_task(task, task.case) if may_complete else None,
             bound_form=bound_form if task.pk == bound_task_id else None,
         )
 

@@ -1,4 +1,4 @@
-"""Template helpers for the case pages: titles in the reader's language, citations, statuses."""
+"""Helpers for the case pages — titles in the reader's language, citations, statuses, "Mark as done" — as template tags and for the rows written in Python (cases.markup)."""
 
 from __future__ import annotations
 
@@ -147,17 +147,11 @@ def audit_action(code: str) -> str:
 
 
 #: Stand in for a form's prefix, action and title in the one rendering of an unbound
-#: form that ``complete_form`` copies; no real value contains them.
+#: form that ``mark_as_done_unbound`` copies; no real value contains them.
 _PREFIX_PLACEHOLDER = "koreplan-form-prefix-0f3a"
 _ACTION_PLACEHOLDER = "koreplan-form-action-0f3a"
 _TITLE_PLACEHOLDER = "koreplan-form-title-0f3a"
 COMPLETE_FORM_TEMPLATE = "cases/includes/complete_form.html"
-
-
-@register.simple_tag(takes_context=True)
-def complete_form(context: template.Context, form, action: str, title: str, query: str = "", htmx_target: str = "") -> SafeString:
-    """"Mark as done" for one task (:func:`mark_as_done`)."""
-    return mark_as_done(context["request"], form, action, title, query=query, htmx_target=htmx_target)
 
 
 def mark_as_done(request: HttpRequest, form, action: str, title: str, *, query: str = "", htmx_target: str = "") -> SafeString:
