@@ -78,6 +78,14 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    @staticmethod
+    def name_from(first_name: str | None, last_name: str | None, username: str | None) -> str:
+        """A user as ``__str__`` names them, from columns read without the model (a list
+        read in SQL or ``values_list``); "" where there is no user."""
+        if username is None:
+            return ""
+        return f"{first_name or ''} {last_name or ''}".strip() or username
+
     @property
     def may_hold_plan(self) -> bool:
         return (

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from django.db import models
 from django.http import HttpRequest
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html, urlize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -29,6 +29,7 @@ from koreplan.cases.selectors import UnheldCase
 from koreplan.cases.task_links import ID, Link, url_pattern
 from koreplan.cases.templatetags.cases_tags import (
     citations,
+    date_words,
     due,
     mark_as_done,
     mark_as_done_unbound,
@@ -159,7 +160,7 @@ class TimelineMarkup:
             facts.append(format_html("<div><dt>{}</dt><dd>{}</dd></div>", self.words["legal_basis"], citations(task)))
         if task.completed_on:
             done = _("%(day)s by %(who)s") % {
-                "day": formats.date_format(task.completed_on), "who": task.completed_by or "–",
+                "day": date_words(task.completed_on), "who": task.completed_by or "–",
             }
             facts.append(format_html("<div><dt>{}</dt><dd>{}</dd></div>", self.words["done"], done))
             if task.evidence:

@@ -66,11 +66,6 @@ class AccessLogRow:
     actor_organisation: str
 
 
-def _user_name(first_name: str | None, last_name: str | None, username: str | None) -> str:
-    """A user as ``User.__str__`` names them; "" for no user."""
-    return f"{first_name} {last_name}".strip() or username if username is not None else ""
-
-
 def case_access_log(*, case: Case, limit: int = ACCESS_LOG_LIMIT) -> tuple[list[AccessLogRow], int]:
     """The newest audit entries about the case, and how many there are in all.
 
@@ -87,7 +82,7 @@ def case_access_log(*, case: Case, limit: int = ACCESS_LOG_LIMIT) -> tuple[list[
         .order_by("-id")[:limit]
     )
     newest = [
-        AccessLogRow(created_at, action, _user_name(first, last, username), organisation or "")
+        AccessLogRow(created_at, action, User.name_from(first, last, username), organisation or "")
         for created_at, action, first, last, username, organisation, _total in rows
     ]
     return newest, rows[0][-1] if rows else 0

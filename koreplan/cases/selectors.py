@@ -429,7 +429,7 @@ def worklist_unheld(*, user: User, today: date, limit: int = UNHELD_NOTICE_LIMIT
         UnheldCase(
             pk=pk, client=f"{first} {last}", case_type=case_type, intake_on=_date(intake_on),
             opened_at=_datetime(opened_at),
-            former_plan_responsible=(f"{left_first} {left_last}".strip() or left_username) if left_username else "",
+            former_plan_responsible=User.name_from(left_first, left_last, left_username),
             oldest_overdue_on=_date(oldest),
         )
         for pk, first, last, case_type, intake_on, opened_at, left_first, left_last, left_username, oldest, _total in rows

@@ -111,7 +111,12 @@ def due(task) -> SafeString:
 
 def time_element(day: date) -> SafeString:
     """``<time>`` with the date in words, as ``{{ day|date }}`` writes it."""
-    return format_html('<time datetime="{}">{}</time>', day.isoformat(), _date_words(day, get_language() or ""))
+    return format_html('<time datetime="{}">{}</time>', day.isoformat(), date_words(day))
+
+
+def date_words(day: date) -> str:
+    """``day`` as ``{{ day|date }}`` writes it, kept per language: a page writes dozens."""
+    return _date_words(day, get_language() or "")
 
 
 @lru_cache(maxsize=4096)
