@@ -516,23 +516,24 @@ class WorklistFilterForm(forms.Form):
         label=_("Step"), required=False,
         choices=[("", _("All steps")), *((step, _("Step %(step)s") % {"step": step}) for step in STEPS)],
     )
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), required=False, queryset=Organisation.objects.none(),
-        empty_label=_("All organisations"),
-    )
+    # By id and name, not a model field's queryset: the choices are read in one narrow
+    # query and a chosen id is checked against them, with no query of its own.
+    organisation = forms.TypedChoiceField(label=_("Organisation"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, organisation_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = queries_ui.worklist_organisations(organisation_ids=organisation_ids)
+        self.fields["organisation"].choices = [
+            ("", _("All organisations")),
+            *queries_ui.worklist_organisations(organisation_ids=organisation_ids),
+        ]
 
     def filters(self) -> dict[str, Any]:
         if not self.is_valid():
             return {"case_type": "", "step": "", "organisation_id": None}
-        organisation = self.cleaned_data.get("organisation")
         return {
             "case_type": self.cleaned_data.get("case_type") or "",
             "step": self.cleaned_data.get("step") or "",
-            "organisation_id": organisation.pk if organisation else None,
+            "organisation_id": self.cleaned_data.get("organisation"),
         }
 
 

@@ -107,10 +107,10 @@ def client_open_case_visible_to(*, user: User, client: Client) -> Case | None:
     )
 
 
-def worklist_organisations(*, organisation_ids) -> QuerySet[Organisation]:
-    """The organisations of the worklist's tasks (``WorklistKey.organisation_id``): the
-    choices of its organisation filter."""
-    return Organisation.objects.filter(pk__in=set(organisation_ids)).order_by("name")
+def worklist_organisations(*, organisation_ids) -> list[tuple[int, str]]:
+    """The ids and names of the organisations of the worklist's tasks
+    (``WorklistKey.organisation_id``), by name: the choices of its organisation filter."""
+    return list(Organisation.objects.filter(pk__in=set(organisation_ids)).order_by("name").values_list("pk", "name"))
 
 
 def municipalities() -> QuerySet[Organisation]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from collections.abc import Iterable
 from datetime import date
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -86,19 +87,34 @@ def release_signal_of(
 
 
 def release_signals(cases: Iterable[Case], today: date | None = None) -> dict[int, domain.Signal]:
-    """Each case's readiness signal, for a list of cases (a worklist): two queries of the
-    columns the signal reads, whatever the number of cases."""
+    """Each case's readiness signal, for a list of cases (a worklist): one query of the
+    columns the signal reads, whatever the number of cases — in SQL, because the ORM would
+    take two queries and spend longer writing them than the database takes to answer."""
     cases = list(cases)
+    if not cases:
+        return {}
     statuses: dict[int, dict[str, str]] = {case.pk: {} for case in cases}
-    for case_id, item, status in ReadinessItem.objects.filter(case_id__in=statuses).order_by().values_list(
-        "case_id", "item", "status"
-    ):
-        statuses[case_id][item] = status
-    to_street = dict(
-        ReleaseOutcome.objects.filter(case_id__in=statuses, moment=ReleaseOutcome.Moment.AT_RELEASE)
-        .order_by().values_list("case_id", "released_to_street")
-    )
+    to_street: dict[int, bool] = {}
+    ids = list(statuses)
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(_SIGNALS_SQL.format(cases=placeholders), [*ids, *ids, ReleaseOutcome.Moment.AT_RELEASE])
+        for case_id, item, status, street in cursor.fetchall():
+            if item is None:
+                to_street[case_id] = bool(street)  # SQLite answers 0/1
+            else:
+                statuses[case_id][item] = status
     return {case.pk: release_signal_of(case, statuses[case.pk], to_street.get(case.pk), today) for case in cases}
+
+
+#: The readiness items' statuses and the outcome at release of a list of cases (the rows
+#: of ``release_signals``; an outcome's row has no item).
+_SIGNALS_SQL = (
+    f"SELECT case_id, item, status, NULL FROM {ReadinessItem._meta.db_table} WHERE case_id IN ({{cases}}) "
+    "UNION ALL "
+    f"SELECT case_id, NULL, NULL, released_to_street FROM {ReleaseOutcome._meta.db_table} "
+    "WHERE case_id IN ({cases}) AND moment = %s"
+)
 
 
 # -- the readiness list ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ keeps the readiness list, but the meetings stay the prison's (403).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from koreplan.audit.models import AuditEntry
+from koreplan.domain.release import Level
 from koreplan.release import selectors, services
 from koreplan.release.models import Meeting, Party, ReleaseOutcome
 from koreplan.release.templatetags.release_tags import worklist_badge
@@ -311,17 +312,32 @@ def test_the_case_panel_needs_only_the_case(socialraadgiver, sag, moede):
     assert "badge-error" in html and ("Risk of release" in html or "Risiko for løsladelse" in html)
 
 
-def test_a_worklist_page_reads_its_cases_signals_in_two_queries_the_same_as_one_by_one(
+def test_a_worklist_page_reads_its_cases_signals_in_one_query_the_same_as_one_by_one(
     socialraadgiver, sag, guldborgsund
 ):
     from koreplan.cases.tests.factories import open_case
 
     services.readiness_item_set(actor=socialraadgiver, case=sag, item="housing", status="in_place")
     far = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    to_street = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    for item in ("housing", "income"):
+        services.readiness_item_set(actor=socialraadgiver, case=to_street, item=item, status="in_place")
+    ReleaseOutcome.objects.create(
+        case=to_street, moment=ReleaseOutcome.Moment.AT_RELEASE, recorded_on=date(2026, 1, 5),
+        housing="none", income_from_day_one=True, released_to_street=True,
+        employment_or_education=False, treatment="not_needed", recorded_by=socialraadgiver,
+    )
+    ReleaseOutcome.objects.create(
+        case=far, moment=ReleaseOutcome.Moment.AFTER_FOUR_WEEKS, recorded_on=date(2026, 2, 5),
+        housing="none", income_from_day_one=False, released_to_street=True,
+        employment_or_education=False, treatment="not_needed", recorded_by=socialraadgiver,
+    )
     with CaptureQueriesContext(connection) as queries:
-        signals = selectors.release_signals([sag, far])
-    assert len(queries) == 2
-    assert signals == {case.pk: selectors.case_release_signal(case=case) for case in (sag, far)}
+        signals = selectors.release_signals([sag, far, to_street])
+    assert len(queries) == 1
+    assert signals == {case.pk: selectors.case_release_signal(case=case) for case in (sag, far, to_street)}
+    assert signals[to_street.pk].level == Level.RELEASED_TO_STREET  # the outcome at release was the street
+    assert selectors.release_signals([]) == {}
     badge = worklist_badge(signals[sag.pk])
     assert "indkomst" in badge or "income" in badge
     assert "sr-only" in badge  # says "Release:" to a screen reader
