@@ -148,7 +148,9 @@ def test_page_queries_stay_constant_with_the_number_of_cases():
     assert many == few
     # The stored figures are read in one query instead of the aggregates (17 on this set).
     assert few["dashboard, figures stored"] < few["dashboard, figures computed"] - 10
-    # And a case with more tasks costs the same as one with few.
+    # And a case with more tasks costs no more than one with few: at most the same queries —
+    # fewer where it has nothing to prefetch (no requests to the municipality, say: Django
+    # skips a prefetch of nothing).
     busiest = _busiest_case(busy)
     assert busiest.tasks.count() >= case.tasks.count()
-    assert _queries(client, f"/sager/{busiest.pk}/") == few["case page"]
+    assert _queries(client, f"/sager/{busiest.pk}/") <= few["case page"]
