@@ -204,7 +204,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Axes first: it refuses a locked-out username+address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "koreplan.accounts.backends.UserWithOrganisationBackend",
 ]
 
 # Lock-out after repeated failed logins (django-axes). Username and address together, so

@@ -14,12 +14,19 @@ from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
+from koreplan.accounts.backends import UserWithOrganisationBackend
+
 # Why a login failed, left on the request for the callback view to tell the user.
 FAILURE_ATTRIBUTE = "koreplan_oidc_failure"
 NO_CLAIM, NO_ACCOUNT, MANY_ACCOUNTS = "no_claim", "no_account", "many_accounts"
 
 
 class KoreplanOIDCBackend(OIDCAuthenticationBackend):
+    def get_user(self, user_id):
+        # As after a password login: the organisation in the same query, and an account
+        # deactivated since the login ends the session.
+        return UserWithOrganisationBackend().get_user(user_id)
+
     def verify_claims(self, claims) -> bool:
         if claims.get(settings.OIDC_MATCH_CLAIM):
             return True
