@@ -88,31 +88,53 @@ def release_signal_of(
 
 def release_signals(cases: Iterable[Case], today: date | None = None) -> dict[int, domain.Signal]:
     """Each case's readiness signal, for a list of cases (a worklist): one query of the
-    columns the signal reads, whatever the number of cases — in SQL, because the ORM would
-    take two queries and spend longer writing them than the database takes to answer."""
+    columns the signal reads, whatever the number of cases."""
     cases = list(cases)
-    if not cases:
-        return {}
-    statuses: dict[int, dict[str, str]] = {case.pk: {} for case in cases}
-    to_street: dict[int, bool] = {}
-    ids = list(statuses)
-    placeholders = ", ".join(["%s"] * len(ids))
+    statuses, at_release = readiness_and_outcomes_at_release([case.pk for case in cases])
+    return {
+        case.pk: release_signal_of(
+            case, statuses[case.pk], at_release[case.pk].released_to_street if case.pk in at_release else None, today
+        )
+        for case in cases
+    }
+
+
+def readiness_and_outcomes_at_release(
+    case_ids: list[int],
+) -> tuple[dict[int, dict[str, str]], dict[int, ReleaseOutcome]]:
+    """For each case, its readiness items' statuses by item and, if recorded, its outcome at
+    release (with only the housing, the income and whether it was the street read).
+
+    One query, in SQL: the ORM would take two, and spend longer writing them than the
+    database takes to answer them (every worklist and case page reads these).
+    """
+    statuses: dict[int, dict[str, str]] = {case_id: {} for case_id in case_ids}
+    at_release: dict[int, ReleaseOutcome] = {}
+    if not case_ids:
+        return statuses, at_release
+    placeholders = ", ".join(["%s"] * len(case_ids))
     with connection.cursor() as cursor:
-        cursor.execute(_SIGNALS_SQL.format(cases=placeholders), [*ids, *ids, ReleaseOutcome.Moment.AT_RELEASE])
-        for case_id, item, status, street in cursor.fetchall():
-            if item is None:
-                to_street[case_id] = bool(street)  # SQLite answers 0/1
-            else:
+        cursor.execute(
+            _READINESS_AND_OUTCOMES_SQL.format(cases=placeholders),
+            [*case_ids, *case_ids, ReleaseOutcome.Moment.AT_RELEASE],
+        )
+        for case_id, item, status, housing, income, street in cursor.fetchall():
+            if item is not None:
                 statuses[case_id][item] = status
-    return {case.pk: release_signal_of(case, statuses[case.pk], to_street.get(case.pk), today) for case in cases}
+            else:  # SQLite answers booleans as 0 and 1
+                at_release[case_id] = ReleaseOutcome(
+                    case_id=case_id, moment=ReleaseOutcome.Moment.AT_RELEASE, housing=housing,
+                    income_from_day_one=bool(income), released_to_street=bool(street),
+                )
+    return statuses, at_release
 
 
-#: The readiness items' statuses and the outcome at release of a list of cases (the rows
-#: of ``release_signals``; an outcome's row has no item).
-_SIGNALS_SQL = (
-    f"SELECT case_id, item, status, NULL FROM {ReadinessItem._meta.db_table} WHERE case_id IN ({{cases}}) "
+#: The rows of ``readiness_and_outcomes_at_release``: an outcome's row has no item.
+_READINESS_AND_OUTCOMES_SQL = (
+    f"SELECT case_id, item, status, NULL, NULL, NULL FROM {ReadinessItem._meta.db_table} "
+    "WHERE case_id IN ({cases}) "
     "UNION ALL "
-    f"SELECT case_id, NULL, NULL, released_to_street FROM {ReleaseOutcome._meta.db_table} "
+    f"SELECT case_id, NULL, NULL, housing, income_from_day_one, released_to_street FROM {ReleaseOutcome._meta.db_table} "
     "WHERE case_id IN ({cases}) AND moment = %s"
 )
 

@@ -101,11 +101,9 @@ class Panel:
 
 @register.simple_tag
 def release_panel(case) -> Panel:
-    """What the case page shows of the release: three small queries, for one case."""
-    # Only the columns the signal and the counts read: a prefetch of the whole rows cost
-    # twice as much.
-    statuses = dict(case.readiness_items.values_list("item", "status"))
-    at_release = next(iter(case.release_outcomes.filter(moment=ReleaseOutcome.Moment.AT_RELEASE)), None)
+    """What the case page shows of the release: two small queries, for one case."""
+    statuses_of, at_release_of = selectors.readiness_and_outcomes_at_release([case.pk])
+    statuses, at_release = statuses_of[case.pk], at_release_of.get(case.pk)
     meetings = list(case.release_meetings.exclude(status=Meeting.Status.CANCELLED).order_by("starts_at"))
     return Panel(
         signal=selectors.release_signal_of(case, statuses, at_release.released_to_street if at_release else None),

@@ -14,9 +14,10 @@ import pytest
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from koreplan.audit.models import AuditEntry
-from koreplan.domain.release import Level
+from koreplan.domain.release import Level, ReadinessItem
 from koreplan.release import selectors, services
 from koreplan.release.models import Meeting, Party, ReleaseOutcome
 from koreplan.release.templatetags.release_tags import worklist_badge
@@ -310,6 +311,20 @@ def test_the_case_panel_needs_only_the_case(socialraadgiver, sag, moede):
     html = render_to_string("release/_case_panel.html", {"case": sag})
     assert 'id="loesladelse"' in html and f"/sager/{sag.pk}/loesladelse/" in html
     assert "badge-error" in html and ("Risk of release" in html or "Risiko for løsladelse" in html)
+
+
+def test_the_case_panel_shows_the_outcome_at_release_and_reads_it_with_the_readiness(socialraadgiver, sag):
+    services.readiness_item_set(actor=socialraadgiver, case=sag, item="housing", status="in_place")
+    ReleaseOutcome.objects.create(
+        case=sag, moment=ReleaseOutcome.Moment.AT_RELEASE, recorded_on=date(2026, 1, 5),
+        housing="shelter", income_from_day_one=False, released_to_street=True,
+        employment_or_education=False, treatment="not_needed", recorded_by=socialraadgiver,
+    )
+    with translation.override("en"), CaptureQueriesContext(connection) as queries:
+        html = render_to_string("release/_case_panel.html", {"case": sag})
+    assert len(queries) == 2  # readiness and outcome together, then the meetings
+    assert "Shelter (herberg, forsorgshjem); no income from day one" in " ".join(html.split())
+    assert f"1 of {len(ReadinessItem)} in place" in html  # the housing
 
 
 def test_a_worklist_page_reads_its_cases_signals_in_one_query_the_same_as_one_by_one(
