@@ -61,7 +61,8 @@ def _build_parts(language: str) -> dict:
             )
         )
     profile = (
-        f'<p class="koreplan-profile-link d-print-none"><a href="{e(reverse("accounts:profile"))}" class="function-link"'
+        f'<p class="koreplan-profile-link d-print-none"><a href="{e(reverse("accounts:profile"))}"'
+        ' class="function-link"'
     )
     profile_end = f">{icon('account')}{e(gettext('My profile'))}</a></p>\n"
     notifications = (
@@ -131,11 +132,7 @@ def header(context) -> SafeString:
     navigation = context.get("navigation")
     # One token for every form of the page, as the template's {% csrf_token %} gave.
     token = get_token(request) if request is not None else None
-    csrf = (
-        f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
-        if token
-        else ""
-    )
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">' if token else ""
     next_path = escape(request.get_full_path()) if request is not None else ""
 
     html = [
@@ -147,19 +144,17 @@ def header(context) -> SafeString:
         html += (start, csrf, middle, next_path, end)
     html.append("</ul>\n</div>\n</div>\n")
 
+    # The user's name and links appear twice (header and drawer), and are built once.
+    name = organisation = user_links = None
     if user is not None and getattr(user, "is_authenticated", False):
+        name, organisation = _name_and_organisation(user)
         user_links = _user_links(parts, context, request, csrf)
-        name = conditional_escape(user)
-        organisation = getattr(user, "organisation", None)
-        organisation = conditional_escape(organisation) if organisation else ""
         html += (
             '<div class="portal-info">\n<div class="portal-info-inner container">\n<div class="portal-user">\n'
             f'<p class="user">{name}{", " if organisation else ""}{organisation}</p>\n',
             user_links,
             "</div>\n</div>\n</div>\n",
         )
-    else:
-        user_links = None
 
     html.append(parts["solution_start"])
     if navigation:
@@ -169,13 +164,8 @@ def header(context) -> SafeString:
     if navigation:
         menu = _menu(navigation)
         if user_links is None:
+            name, organisation = _name_and_organisation(user)
             user_links = _user_links(parts, context, request, csrf)
-        if user is not None:
-            name = conditional_escape(user)
-            organisation = getattr(user, "organisation", None)
-            organisation = conditional_escape(organisation) if organisation else ""
-        else:
-            name = organisation = ""
         html += (
             '<div class="navigation-menu">\n<div class="navigation-menu-inner container">\n'
             f'<nav class="nav" aria-label="{parts["main_menu"]}">{menu}</nav>\n</div>\n</div>\n',
@@ -188,6 +178,13 @@ def header(context) -> SafeString:
         )
     html.append("</header>")
     return mark_safe("".join(html))  # noqa: S308 — every value above is escaped
+
+
+def _name_and_organisation(user) -> tuple[str, str]:
+    if user is None:
+        return "", ""
+    organisation = getattr(user, "organisation", None)
+    return conditional_escape(user), conditional_escape(organisation) if organisation else ""
 
 
 def _user_links(parts: dict, context, request, csrf: str) -> str:
