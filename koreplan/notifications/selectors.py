@@ -1,5 +1,8 @@
 """Every read of notifications and preferences. A user reads only their own."""
 
+import functools
+
+from django.db import connections, router
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -26,7 +29,29 @@ def notification_get(*, user, notification_id: int) -> Notification:
 
 
 def unread_count(*, user) -> int:
-    return notifications_for(user=user).filter(read_at__isnull=True).count()
+    """`notifications_for(user).filter(read_at__isnull=True).count()`, in raw SQL.
+
+    The header shows it on every page, and the ORM's building of the query cost more than
+    the query itself (which the partial index notification_recipient_unread answers).
+    """
+    if not user.is_authenticated:
+        return 0
+    alias = router.db_for_read(Notification)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_unread_count_sql(alias), [user.pk])
+        (count,) = cursor.fetchone()
+    return count
+
+
+@functools.cache
+def _unread_count_sql(alias: str) -> str:
+    meta = Notification._meta
+    quote = connections[alias].ops.quote_name
+    return (
+        f"SELECT COUNT(*) FROM {quote(meta.db_table)}"
+        f" WHERE {quote(meta.get_field('recipient').column)} = %s"
+        f" AND {quote(meta.get_field('read_at').column)} IS NULL"
+    )
 
 
 def email_preferences(*, user) -> dict[str, bool]:

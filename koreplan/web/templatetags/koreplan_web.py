@@ -112,3 +112,28 @@ def dkfds_widget(field: forms.BoundField) -> SafeString:
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+# The layout's parts are written in Python (koreplan.web.layout): every page renders them.
+# Imported here, not at the top, because layout uses this module's icon and static tags.
+
+
+@register.simple_tag(takes_context=True)
+def layout_header(context) -> SafeString:
+    from koreplan.web import layout
+
+    return layout.header(context)
+
+
+@register.simple_tag(takes_context=True)
+def layout_stylesheets(context) -> SafeString:
+    from koreplan.web import layout
+
+    return layout.stylesheets()
+
+
+@register.simple_tag(takes_context=True)
+def layout_scripts(context) -> SafeString:
+    from koreplan.web import layout
+
+    return layout.scripts()
