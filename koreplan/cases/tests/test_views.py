@@ -289,6 +289,16 @@ def test_the_organisation_filter_offers_the_organisations_of_my_tasks(client, so
         assert f'<option value="{organisation.pk}">{organisation.name}</option>' in html
 
 
+@pytest.mark.parametrize("value", ["abc", "999999"])
+def test_an_organisation_not_among_the_filters_choices_is_refused_by_name(client, socialraadgiver, sag, value):
+    client.force_login(socialraadgiver)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/opgaver/"})
+    html = html_of(client.get("/opgaver/", {"organisation": value}))
+    assert 'id="id_organisation-error"' in html
+    assert f"Select a valid choice. {value} is not one of the available choices." in html
+    assert re.findall(r'<tr id="task-(\d+)">', html)  # the worklist itself, unfiltered
+
+
 # --- Sager -----------------------------------------------------------------------------------
 
 
