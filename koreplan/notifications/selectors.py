@@ -1,8 +1,6 @@
 """Every read of notifications and preferences. A user reads only their own."""
 
-import functools
-
-from django.db import connections, router
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -36,22 +34,15 @@ def unread_count(*, user) -> int:
     """
     if not user.is_authenticated:
         return 0
-    alias = router.db_for_read(Notification)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(_unread_count_sql(alias), [user.pk])
+    with connection.cursor() as cursor:
+        cursor.execute(_UNREAD_COUNT_SQL, [user.pk])
         (count,) = cursor.fetchone()
     return count
 
 
-@functools.cache
-def _unread_count_sql(alias: str) -> str:
-    meta = Notification._meta
-    quote = connections[alias].ops.quote_name
-    return (
-        f"SELECT COUNT(*) FROM {quote(meta.db_table)}"
-        f" WHERE {quote(meta.get_field('recipient').column)} = %s"
-        f" AND {quote(meta.get_field('read_at').column)} IS NULL"
-    )
+_UNREAD_COUNT_SQL = (
+    f"SELECT COUNT(*) FROM {Notification._meta.db_table} WHERE recipient_id = %s AND read_at IS NULL"
+)
 
 
 def email_preferences(*, user) -> dict[str, bool]:

@@ -1,4 +1,5 @@
-"""Who is signed in: the user of a session, read with their organisation in one query."""
+"""Who is signed in: the user of a session, read with their organisation in one query.
+(The OIDC login's backend does the same: test_oidc.py.)"""
 
 import pytest
 from django.db import connection
@@ -7,32 +8,29 @@ from django.test.utils import CaptureQueriesContext
 
 from koreplan.accounts.backends import UserWithOrganisationBackend
 from koreplan.accounts.models import User
-from koreplan.accounts.oidc import KoreplanOIDCBackend
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def oidc_endpoints(settings):
-    """What the OIDC backend insists on being configured before it can be made."""
-    for name in ("AUTHORIZATION", "TOKEN", "USER", "JWKS"):
-        setattr(settings, f"OIDC_OP_{name}_ENDPOINT", "https://broker.example/")
-    settings.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_SECRET = "koreplan"
-
-
-@pytest.mark.parametrize("backend", [UserWithOrganisationBackend, KoreplanOIDCBackend])
-def test_the_user_of_a_session_comes_with_their_organisation(backend, socialraadgiver, faengsel, oidc_endpoints):
+def assert_reads_the_user_with_their_organisation(backend, user, organisation):
     with CaptureQueriesContext(connection) as queries:
-        user = backend().get_user(socialraadgiver.pk)
-        assert user == socialraadgiver and user.organisation == faengsel
+        found = backend.get_user(user.pk)
+        assert found == user and found.organisation == organisation
     assert len(queries) == 1
 
 
-@pytest.mark.parametrize("backend", [UserWithOrganisationBackend, KoreplanOIDCBackend])
-def test_no_user_for_a_deactivated_or_deleted_account(backend, socialraadgiver, oidc_endpoints):
-    User.objects.filter(pk=socialraadgiver.pk).update(is_active=False)
-    assert backend().get_user(socialraadgiver.pk) is None
-    assert backend().get_user(socialraadgiver.pk + 1000) is None
+def assert_no_user_for_a_deactivated_or_deleted_account(backend, user):
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert backend.get_user(user.pk) is None
+    assert backend.get_user(user.pk + 1000) is None
+
+
+def test_the_user_of_a_session_comes_with_their_organisation(socialraadgiver, faengsel):
+    assert_reads_the_user_with_their_organisation(UserWithOrganisationBackend(), socialraadgiver, faengsel)
+
+
+def test_no_user_for_a_deactivated_or_deleted_account(socialraadgiver):
+    assert_no_user_for_a_deactivated_or_deleted_account(UserWithOrganisationBackend(), socialraadgiver)
 
 
 def test_a_page_reads_the_signed_in_users_organisation_with_the_user(socialraadgiver):

@@ -9,6 +9,11 @@ from django.test import Client
 
 from koreplan.accounts.oidc import KoreplanOIDCBackend
 
+from .test_backends import (
+    assert_no_user_for_a_deactivated_or_deleted_account,
+    assert_reads_the_user_with_their_organisation,
+)
+
 pytestmark = pytest.mark.django_db
 
 BROKER = "https://broker.example.invalid/oidc"
@@ -116,3 +121,14 @@ def test_a_manager_logging_in_with_mitid_still_gives_the_one_time_code(client, o
     broker_login(client, {"email": "lise@example.org", "sub": "z"})
     assert client.session["_auth_user_id"] == str(leder.pk)
     assert client.get("/opgaver/")["Location"].startswith("/profil/totrin/ny/")
+
+
+# -- the session's user ---------------------------------------------------------------------------
+
+
+def test_the_user_of_an_oidc_session_comes_with_their_organisation(oidc, socialraadgiver, faengsel):
+    assert_reads_the_user_with_their_organisation(KoreplanOIDCBackend(), socialraadgiver, faengsel)
+
+
+def test_no_user_for_an_oidc_session_of_a_deactivated_or_deleted_account(oidc, socialraadgiver):
+    assert_no_user_for_a_deactivated_or_deleted_account(KoreplanOIDCBackend(), socialraadgiver)

@@ -125,15 +125,15 @@ def layout_header(context) -> SafeString:
     return layout.header(context)
 
 
-@register.simple_tag(takes_context=True)
-def layout_stylesheets(context) -> SafeString:
+@register.simple_tag
+def layout_stylesheets() -> SafeString:
     from koreplan.web import layout
 
     return layout.stylesheets()
 
 
-@register.simple_tag(takes_context=True)
-def layout_scripts(context) -> SafeString:
+@register.simple_tag
+def layout_scripts() -> SafeString:
     from koreplan.web import layout
 
     return layout.scripts()
