@@ -5,12 +5,14 @@ jobcentre caseworker see what was shared with them; another municipality sees no
 """
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from koreplan.accounts.models import Role
 from koreplan.accounts.tests.factories import UserFactory
 from koreplan.accounts.tests.otp import client_second_factor_verify
 from koreplan.organisations.models import MunicipalDepartment, Organisation
+from koreplan.web.page_cache import CACHE_ALIAS
 from koreplan.organisations.tests.factories import (
     DirectorateFactory,
     InstitutionFactory,
@@ -24,6 +26,15 @@ from koreplan.organisations.tests.factories import (
 def _fast_password_hashing(settings):
     # Real hashing costs a good part of a second per persona.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _pages_kept_as_in_production(settings):
+    """Case pages kept as rendered, as production keeps them (koreplan.web.page_cache), so
+    that every test that changes a case and looks again checks the page shows the change.
+    (The settings turn keeping off where DEBUG is on, as it is where the tests run.)"""
+    settings.KOREPLAN_PAGE_CACHE_SECONDS = 300
+    caches[CACHE_ALIAS].clear()
 
 
 @pytest.fixture(autouse=True)

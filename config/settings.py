@@ -264,6 +264,20 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 10 * 60 * 60)
 SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60)
 
+# Rendered case pages are kept in each web process's memory, per viewer, until the case
+# changes (koreplan.web.page_cache): criminal-offence data stays in the process that read
+# it. KOREPLAN_PAGE_CACHE_SECONDS bounds how long a change no service records (a name
+# changed in the admin) takes to show; 0 turns keeping off, as it is while DEBUG is on.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "koreplan-default"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "koreplan-pages",
+        "OPTIONS": {"MAX_ENTRIES": envint("KOREPLAN_PAGE_CACHE_ENTRIES", 1000)},
+    },
+}
+KOREPLAN_PAGE_CACHE_SECONDS = envint("KOREPLAN_PAGE_CACHE_SECONDS", 0 if DEBUG else 5 * 60)
+
 # --- Security (HTTPS, headers, uploads) --------------------------------------
 #
 # Secure by default whenever DEBUG is off; docs/operations.md ("Security settings") says

@@ -136,3 +136,26 @@ _CANONICAL = DjangoJSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asc
 
 def canonical_json(content) -> str:
     return _CANONICAL.encode(content)
+
+
+class LastChange(models.Model):
+    """The newest change the log holds for one case or one client: the entry's id, moved
+    on by ``audit_record`` in the change's own transaction. A page that shows a case keeps
+    what it rendered under these ids (``koreplan.web.page_cache``), so any recorded change
+    to the case or its client is a new key — nothing has to be told to forget."""
+
+    class Subject(models.TextChoices):
+        CASE = "case", _("case")
+        CLIENT = "client", _("client")
+
+    subject = models.CharField(_("subject"), max_length=6, choices=Subject.choices)
+    subject_id = models.BigIntegerField(_("subject id"))
+    entry_id = models.BigIntegerField(_("newest change"))
+
+    class Meta:
+        verbose_name = _("last change")
+        verbose_name_plural = _("last changes")
+        constraints = [models.UniqueConstraint(fields=["subject", "subject_id"], name="audit_lastchange_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.subject_id}: {self.entry_id}"

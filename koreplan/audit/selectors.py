@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.utils import timezone
 
-from koreplan.audit.models import GENESIS_HASH, AuditEntry
+from koreplan.audit.models import GENESIS_HASH, AuditEntry, LastChange
 
 VERIFY_CHUNK = 5000
 
@@ -80,3 +81,19 @@ def _broken(entry, expected_prev: str) -> str:
 def audit_chain_head() -> AuditEntry | None:
     """The newest entry: its hash, kept elsewhere, lets a later check catch removed tail entries."""
     return AuditEntry.objects.order_by("-id").first()
+
+
+_LAST_CHANGES_SQL = f"""
+SELECT subject, entry_id FROM {LastChange._meta.db_table}
+WHERE (subject = %s AND subject_id = %s) OR (subject = %s AND subject_id = %s)
+"""
+
+
+def last_changes(*, case_id: int, client_id: int) -> tuple[int, int]:
+    """The ids of the newest changes recorded for the case and for its client (0 for none).
+
+    In SQL: it is read on every view of a case page, to find what was kept for it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LAST_CHANGES_SQL, [LastChange.Subject.CASE, case_id, LastChange.Subject.CLIENT, client_id])
+        found = dict(cursor.fetchall())
+    return found.get(LastChange.Subject.CASE, 0), found.get(LastChange.Subject.CLIENT, 0)

@@ -10,7 +10,7 @@ from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from koreplan.audit.models import GENESIS_HASH, AuditEntry
+from koreplan.audit.models import GENESIS_HASH, AuditEntry, LastChange
 
 if TYPE_CHECKING:
     from koreplan.accounts.models import User
@@ -41,6 +41,9 @@ def audit_record(
 
     The chain admits one writer at a time until the surrounding transaction commits, so
     a service records its audit entry as the last step of a short transaction.
+
+    An entry that changes something (``is_read`` says which do not) about a case or a
+    client also becomes their last change (``LastChange``), in the same transaction.
     """
     if actor is None and request is not None:
         user = getattr(request, "user", None)
@@ -70,7 +73,28 @@ def audit_record(
         )
         entry.seal()
         entry.save()
+        if not is_read(action):
+            _last_change_move(entry)
     return entry
+
+
+#: The last word of an action code that reads rather than changes: ``koreplan.case.viewed``,
+#: ``koreplan.api.case_read``, ``koreplan.dashboard.cases_listed``.
+READ_VERBS = frozenset({"viewed", "searched", "listed", "read", "exported", "printed", "downloaded"})
+
+
+def is_read(action: str) -> bool:
+    """Whether an action only reads. An action code not known as a read counts as a
+    change: at worst a page kept for the case is rendered again."""
+    return action.rsplit(".", 1)[-1].rsplit("_", 1)[-1] in READ_VERBS
+
+
+def _last_change_move(entry: AuditEntry) -> None:
+    subjects = [(LastChange.Subject.CASE, entry.case_id), (LastChange.Subject.CLIENT, entry.client_id)]
+    LastChange.objects.bulk_create(
+        [LastChange(subject=subject, subject_id=pk, entry_id=entry.pk) for subject, pk in subjects if pk is not None],
+        update_conflicts=True, unique_fields=["subject", "subject_id"], update_fields=["entry_id"],
+    )
 
 
 PURPOSE_PARAMETER = "purpose"

@@ -11,8 +11,11 @@ the busy social worker's        ``/bench/ping/``: a minimal authenticated    ≤
 worklist (``/opgaver/``)        page on the same stack (session, auth,
                                 every middleware, context processors, a
                                 template)
-a case page of theirs           the same                                    ≤ 4×
-(``/sager/<id>/``)
+a case page of theirs, seen     the same                                    ≤ 4×
+again (``/sager/<id>/``, as
+kept for them)
+the same case page on its       the same                                    ≤ 4×
+first view (nothing kept)
 the national dashboard          one raw SQL aggregate over the tasks table   ≤ 5×
 (``/ledelse/``, its figures     (done on time / late / open past its date
 computed earlier that day)      per obligation, the dashboard's period)
@@ -53,6 +56,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Count
 from django.template import engines
@@ -71,8 +75,11 @@ from koreplan.domain.facts import parse_facts
 from koreplan.domain.timeline import compute_timeline
 from koreplan.generate import national
 from koreplan.organisations.models import Organisation
+from koreplan.web import page_cache
 
 QUICK_OPEN, QUICK_CLOSED = 300, 1_500
+#: How long production keeps a case page (``KOREPLAN_PAGE_CACHE_SECONDS`` with DEBUG off).
+PRODUCTION_PAGE_CACHE_SECONDS = 5 * 60
 
 
 class BenchError(Exception):
@@ -173,6 +180,16 @@ def _getter(client: Client, path: str) -> Callable[[], object]:
     return get
 
 
+def _first_view(get: Callable[[], object]) -> Callable[[], object]:
+    """The page with nothing kept for it, as on its first view of the day."""
+
+    def first():
+        caches[page_cache.CACHE_ALIAS].clear()
+        return get()
+
+    return first
+
+
 def _queries(fn: Callable[[], object]) -> int:
     with CaptureQueriesContext(connection) as captured:
         fn()
@@ -268,7 +285,11 @@ def run(
         raise BenchError(f"{busy.username} holds no open case.")
     figures: list[Figure] = []
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
-    with override_settings(DEBUG=False, ALLOWED_HOSTS=hosts, ROOT_URLCONF="koreplan.bench.urlconf"), production_templates():
+    # Case pages kept as production keeps them (its default applies with DEBUG off).
+    kept_seconds = settings.KOREPLAN_PAGE_CACHE_SECONDS or PRODUCTION_PAGE_CACHE_SECONDS
+    with override_settings(
+        DEBUG=False, ALLOWED_HOSTS=hosts, ROOT_URLCONF="koreplan.bench.urlconf", KOREPLAN_PAGE_CACHE_SECONDS=kept_seconds,
+    ), production_templates():
         client, viewer_client = _logged_in(busy), _logged_in(viewer)
         ping = _getter(client, "/bench/ping/")
         layout = _getter(client, "/bench/layout/")
@@ -288,7 +309,14 @@ def run(
         page = _getter(client, f"/sager/{case.pk}/")
         ms, base = _turn_about(page, ping, runs=runs, warmup=warmup)
         figures.append(Figure(
-            f"case page /sager/{case.pk}/ ({case.n} tasks)", ms, "ping", base, 4.0, _queries(page),
+            f"case page /sager/{case.pk}/ ({case.n} tasks), seen again", ms, "ping", base, 4.0, _queries(page),
+            "the case unchanged since the worker last saw it: the page as kept for them (koreplan.web.page_cache)",
+        ))
+        first_view = _first_view(page)
+        ms, base = _turn_about(first_view, ping, runs=runs, warmup=warmup)
+        figures.append(Figure(
+            f"case page /sager/{case.pk}/, first view", ms, "ping", base, 4.0, _queries(first_view),
+            "the first view of the day, or after the case changed: rendered in full",
         ))
         ping_queries = _queries(ping)
         # Computing the national figures from scratch, as the nightly task or "Beregn tallene

@@ -27,7 +27,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import (
@@ -37,6 +37,7 @@ from django.views.decorators.http import (
 )
 
 from koreplan.accounts.models import User
+from koreplan.audit.selectors import last_changes
 from koreplan.audit.services import audit_record
 from koreplan.cases import queries_ui, selectors, services
 from koreplan.cases.forms import (
@@ -65,7 +66,7 @@ from koreplan.domain.calendar import Period
 from koreplan.domain.facts import FactsError
 from koreplan.domain.timeline import Status, status_of
 from koreplan.organisations.models import Organisation
-from koreplan.web import conflicts
+from koreplan.web import conflicts, page_cache
 from koreplan.web.pagination import page_number, query_without_page
 
 CASES_PER_PAGE = 50
@@ -453,8 +454,6 @@ def _case_page_context(
         timeline = None
     handovers = list(selectors.case_handovers(case=case))
     pending = next((h for h in handovers if h.status == Handover.Status.REQUESTED), None)
-    may_see_log = _may_see_access_log(user, case)
-    access_log, access_total = queries_ui.case_access_log(case=case) if may_see_log else ([], 0)
     lang_da = (request.LANGUAGE_CODE or "da").startswith("da")
     return {
         "case": case,
@@ -471,9 +470,7 @@ def _case_page_context(
         "pending_handover": pending,
         "participations": queries_ui.case_participations(case=case),
         "journal": queries_ui.case_journal(case=case),
-        "access_log": access_log,
-        "access_total": access_total,
-        "may_see_log": may_see_log,
+        "may_see_log": _may_see_access_log(user, case),
         "may_edit": may_edit,
         "journal_form": bound.get("journal") or (JournalEntryForm() if may_edit else None),
     }
@@ -489,9 +486,23 @@ def _render_case_page(request: HttpRequest, case: Case, *, error_form=None, **bo
         obj=case,
         data={"method": request.method},
     )
-    context = _case_page_context(request, case, **bound)
-    context["error_form"] = error_form
-    return render(request, "cases/case_detail.html", context)
+
+    def render_body() -> str:
+        context = {**_case_page_context(request, case, **bound), "error_form": error_form}
+        return render_to_string("cases/case_detail.html#body", context, request=request)
+
+    if error_form is None and not bound:
+        # Everything but the access log, as this viewer last had it, unless the case or its
+        # client has changed since (koreplan.web.page_cache).
+        body = page_cache.kept("case", (case.pk, *last_changes(case_id=case.pk, client_id=case.client_id)), request, render_body)
+    else:  # the user's input shown again: never kept
+        body = mark_safe(render_body())
+    may_see_log = _may_see_access_log(request.user, case)
+    access_log, access_total = queries_ui.case_access_log(case=case) if may_see_log else ([], 0)
+    return render(request, "cases/case_detail.html", {
+        "case": case, "client": case.client, "body": body,
+        "may_see_log": may_see_log, "access_log": access_log, "access_total": access_total,
+    })
 
 
 @require_safe

@@ -1,0 +1,54 @@
+"""The newest change of each case and client (``LastChange``), which keys the pages kept
+for them (koreplan.web.page_cache)."""
+
+import pytest
+from django.db import transaction
+
+from koreplan.audit.models import LastChange
+from koreplan.audit.selectors import last_changes
+from koreplan.audit.services import audit_record, is_read
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("action", [
+    "koreplan.case.viewed", "koreplan.case.searched", "koreplan.api.case_read", "koreplan.dashboard.cases_listed",
+    "koreplan.privacy.person_log_exported", "koreplan.consent.form_printed", "koreplan.release.invitation_downloaded",
+])
+def test_reads_are_told_by_their_last_word(action):
+    assert is_read(action)
+
+
+@pytest.mark.parametrize("action", [
+    "koreplan.task.completed", "koreplan.journal.entry_added", "koreplan.consent.given", "koreplan.case.facts_updated",
+    "koreplan.plan_version.pdf_made", "koreplan.something.new",
+])
+def test_anything_else_is_a_change(action):
+    assert not is_read(action)
+
+
+def test_a_change_becomes_the_last_change_of_its_case_and_client(socialraadgiver):
+    assert last_changes(case_id=42, client_id=7) == (0, 0)
+    first = audit_record(action="koreplan.task.completed", actor=socialraadgiver, case_id=42, client_id=7)
+    assert last_changes(case_id=42, client_id=7) == (first.pk, first.pk)
+    second = audit_record(action="koreplan.consent.given", actor=socialraadgiver, client_id=7)
+    assert last_changes(case_id=42, client_id=7) == (first.pk, second.pk)
+    assert LastChange.objects.count() == 2
+
+
+def test_a_read_leaves_the_last_change_where_it_was(socialraadgiver):
+    change = audit_record(action="koreplan.task.completed", actor=socialraadgiver, case_id=42, client_id=7)
+    audit_record(action="koreplan.case.viewed", actor=socialraadgiver, case_id=42, client_id=7)
+    assert last_changes(case_id=42, client_id=7) == (change.pk, change.pk)
+
+
+def test_another_case_has_its_own(socialraadgiver):
+    audit_record(action="koreplan.task.completed", actor=socialraadgiver, case_id=42, client_id=7)
+    assert last_changes(case_id=43, client_id=8) == (0, 0)
+
+
+def test_a_change_rolled_back_moves_nothing(socialraadgiver):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record(action="koreplan.task.completed", actor=socialraadgiver, case_id=42, client_id=7)
+        raise RuntimeError("the service failed after recording")
+    assert last_changes(case_id=42, client_id=7) == (0, 0)
