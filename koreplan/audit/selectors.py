@@ -1,5 +1,6 @@
 """Reads of the audit log."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db import connection
@@ -83,17 +84,22 @@ def audit_chain_head() -> AuditEntry | None:
     return AuditEntry.objects.order_by("-id").first()
 
 
-_LAST_CHANGES_SQL = f"""
-SELECT subject, entry_id FROM {LastChange._meta.db_table}
-WHERE (subject = %s AND subject_id = %s) OR (subject = %s AND subject_id = %s)
-"""
+def last_changes(*, case_ids: Collection[int], client_ids: Collection[int]) -> list[tuple[str, int, int]]:
+    """The newest change recorded for each of the cases and clients that have one, as
+    (subject, its id, the entry's id), in a fixed order: what a page showing them is kept
+    under (koreplan.web.page_cache).
 
-
-def last_changes(*, case_id: int, client_id: int) -> tuple[int, int]:
-    """The ids of the newest changes recorded for the case and for its client (0 for none).
-
-    In SQL: it is read on every view of a case page, to find what was kept for it."""
+    In SQL: it is read on every case page and worklist."""
+    conditions, params = [], []
+    for subject, ids in ((LastChange.Subject.CASE, case_ids), (LastChange.Subject.CLIENT, client_ids)):
+        if ids:
+            conditions.append(f"(subject = %s AND subject_id IN ({', '.join(['%s'] * len(ids))}))")
+            params += [subject, *ids]
+    if not conditions:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute(_LAST_CHANGES_SQL, [LastChange.Subject.CASE, case_id, LastChange.Subject.CLIENT, client_id])
-        found = dict(cursor.fetchall())
-    return found.get(LastChange.Subject.CASE, 0), found.get(LastChange.Subject.CLIENT, 0)
+        cursor.execute(
+            f"SELECT subject, subject_id, entry_id FROM {LastChange._meta.db_table} WHERE {' OR '.join(conditions)}",
+            params,
+        )
+        return sorted(cursor.fetchall())

@@ -180,22 +180,30 @@ class Worklist:
 
 @dataclass(frozen=True)
 class WorklistPage:
-    """One page of the worklist: its tasks by section, and every section's size."""
+    """One page of the worklist, from the keys alone: which tasks, and every section's size."""
 
     #: the page of the worklist's task ids, in the worklist's order
     page: Page
-    #: the tasks on this page, by section (``WORKLIST_SECTIONS``)
-    sections: dict[str, list[Task]]
+    #: the keys of the tasks on this page, in the worklist's order
+    keys: list[WorklistKey]
     #: how many tasks each section holds in all
     counts: dict[str, int]
     #: the page each section begins on (sections with no tasks are left out)
     first_pages: dict[str, int]
-    #: the release-readiness signal of each case on the page, by the case's id
-    signals: dict[int, Signal]
 
     @property
     def count(self) -> int:
         return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class WorklistRows:
+    """The tasks of a page of the worklist, read in full."""
+
+    #: the tasks on the page, by section (``WORKLIST_SECTIONS``)
+    sections: dict[str, list[Task]]
+    #: the release-readiness signal of each case on the page, by the case's id
+    signals: dict[int, Signal]
 
 
 def _worklist_section(due_on: date, *, today: date) -> str:
@@ -216,6 +224,8 @@ class WorklistKey(NamedTuple):
     case_type: str
     step: str
     organisation_id: int
+    case_id: int
+    client_id: int
 
 
 def _my_organisations(user_id: int, *, holding: int, kif: int | None, plan_responsible: int | None,
@@ -232,7 +242,7 @@ def _my_organisations(user_id: int, *, holding: int, kif: int | None, plan_respo
 
 _KEY_COLUMNS = """t.due_on, t.obligation_id, t.occurrence, t.id, t.step, t.responsible_organisation_id, t.assignee_id,
     c.case_type, c.holding_organisation_id, c.kif_id, c.plan_responsible_id, c.substitute_id, c.substitute_covering,
-    c.kif_officer_id"""
+    c.kif_officer_id, c.id, c.client_id"""
 #: The open tasks due by a day on the open cases where the user is named on the case, and
 #: those named to the user on any open case; each side by its own indexes.
 _KEYS_SQL = f"""
@@ -266,14 +276,16 @@ def worklist_keys(*, user: User, today: date, horizon_days: int = WORKLIST_HORIZ
         rows = cursor.fetchall()
     keys: dict[int, WorklistKey] = {}
     for (due_on, obligation, occurrence, pk, step, organisation, assignee, case_type,
-         holding, kif, responsible, substitute, covering, officer) in rows:
+         holding, kif, responsible, substitute, covering, officer, case_id, client_id) in rows:
         if pk in keys:  # named to the user on a case that is theirs anyway
             continue
         if assignee == user.pk or (assignee is None and organisation in _my_organisations(
             user.pk, holding=holding, kif=kif, plan_responsible=responsible, substitute=substitute,
             covering=bool(covering), kif_officer=officer,
         )):
-            keys[pk] = WorklistKey(_date(due_on), obligation, occurrence, pk, case_type, step, organisation)
+            keys[pk] = WorklistKey(
+                _date(due_on), obligation, occurrence, pk, case_type, step, organisation, case_id, client_id
+            )
     return sorted(keys.values())
 
 
@@ -338,23 +350,27 @@ def worklist_page(
     keys: list[WorklistKey], *, today: date, number: int | str | None, per_page: int, containing_task: int | None = None
 ) -> WorklistPage:
     """One page of Mine opgaver (page ``number``, or the page ``containing_task``), from
-    ``worklist_keys``: only the page's tasks are read in full, so a worker with hundreds of
-    tasks gets a page as fast as one with twenty."""
+    ``worklist_keys``, without a query: only the page's tasks are then read in full
+    (``worklist_rows``), so a worker with hundreds of tasks gets a page as fast as one with
+    twenty."""
     key_sections = [_worklist_section(key.due_on, today=today) for key in keys]
-    paginator = Paginator([key.task_id for key in keys], per_page)
-    if containing_task is not None and containing_task in paginator.object_list:
-        number = paginator.object_list.index(containing_task) // per_page + 1
+    paginator = Paginator(keys, per_page)
+    if containing_task is not None:
+        number = next((i // per_page + 1 for i, key in enumerate(keys) if key.task_id == containing_task), number)
     page = paginator.get_page(number)
     counts = {section: key_sections.count(section) for section in WORKLIST_SECTIONS}
     first_pages = {
         section: key_sections.index(section) // per_page + 1 for section in WORKLIST_SECTIONS if counts[section]
     }
-    sections = _worklist_sections(list(page.object_list), today=today, only=WORKLIST_ROW_FIELDS)
+    return WorklistPage(page=page, keys=list(page.object_list), counts=counts, first_pages=first_pages)
+
+
+def worklist_rows(work: WorklistPage, *, today: date) -> WorklistRows:
+    """The page's tasks in full, with their cases, clients and organisations, and their
+    cases' release signals: two queries."""
+    sections = _worklist_sections([key.task_id for key in work.keys], today=today, only=WORKLIST_ROW_FIELDS)
     cases = {task.case_id: task.case for tasks in sections.values() for task in tasks}
-    return WorklistPage(
-        page=page, sections=sections, counts=counts, first_pages=first_pages,
-        signals=release_signals(cases.values(), today),
-    )
+    return WorklistRows(sections=sections, signals=release_signals(cases.values(), today))
 
 
 #: Who is told on their worklist of the organisation's cases without a plan-responsible:

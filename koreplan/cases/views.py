@@ -162,23 +162,37 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
         "this_week": (_("This week"), _("Due by Sunday.")),
         "later": (_("Later"), _("Due within the next 90 days.")),
     }
-    links = TaskLinks(user)
-    markup = WorklistMarkup(request, query_string=request.GET.urlencode())
+    query_string = request.GET.urlencode()
+    markup = WorklistMarkup(request, query_string=query_string)
 
-    def row(task: Task, section: str) -> SafeString:
-        may_complete = _may_complete(user, task, task.case)
-        return markup.task_row(
-            task, section, signal=work.signals[task.case_id], may_complete=may_complete,
-            link=links.for_task(task, task.case) if may_complete else None,
-            bound_form=bound_form if task.pk == bound_task_id else None,
+    def render_sections() -> str:
+        rows = selectors.worklist_rows(work, today=today)
+        links = TaskLinks(user)
+
+        def row(task: Task, section: str) -> SafeString:
+            may_complete = _may_complete(user, task, task.case)
+            return markup.task_row(
+                task, section, signal=rows.signals[task.case_id], may_complete=may_complete,
+                link=links.for_task(task, task.case) if may_complete else None,
+                bound_form=bound_form if task.pk == bound_task_id else None,
+            )
+
+        sections = [
+            (key.replace("_", "-"), *headings[key], work.counts[key], [row(task, key) for task in tasks])
+            for key, tasks in rows.sections.items()
+            if tasks
+        ]
+        return render_to_string("cases/worklist.html#sections", {"sections": sections}, request=request)
+
+    if bound_form is None:
+        # The page's rows as this viewer last had them, unless one of their tasks, cases or
+        # clients has changed since (koreplan.web.page_cache).
+        changes = last_changes(
+            case_ids={key.case_id for key in work.keys}, client_ids={key.client_id for key in work.keys}
         )
-
-    sections = [
-        (key.replace("_", "-"), *headings[key], work.counts[key], [row(task, key) for task in tasks])
-        for key, tasks in work.sections.items()
-        if tasks
-    ]
-    shown = [task for tasks in work.sections.values() for task in tasks]
+        sections = page_cache.kept("worklist", (work.keys, changes, query_string), request, render_sections)
+    else:  # the user's input shown again: never kept
+        sections = mark_safe(render_sections())
     audit_record(
         action="koreplan.worklist.viewed",
         request=request,
@@ -190,7 +204,7 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
             **{key: value for key, value in filters.items() if value},
             # Which cases the page showed, so that a person's log includes it (koreplan.privacy).
             "case_ids": sorted(
-                {task.case_id for task in shown} | {h.case_id for h in incoming}
+                {key.case_id for key in work.keys} | {h.case_id for h in incoming}
                 | {case.pk for case in (unheld.cases if unheld else [])}
             ),
         },
@@ -214,7 +228,7 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
             "unheld_items": [markup.unheld_item(case) for case in unheld.cases] if unheld else [],
             "today": today,
             "error_form": bound_form if bound_form is not None and bound_form.errors else None,
-            "query_string": request.GET.urlencode(),
+            "query_string": query_string,
         },
     )
 
@@ -494,7 +508,8 @@ def _render_case_page(request: HttpRequest, case: Case, *, error_form=None, **bo
     if error_form is None and not bound:
         # Everything but the access log, as this viewer last had it, unless the case or its
         # client has changed since (koreplan.web.page_cache).
-        body = page_cache.kept("case", (case.pk, *last_changes(case_id=case.pk, client_id=case.client_id)), request, render_body)
+        changes = last_changes(case_ids=[case.pk], client_ids=[case.client_id])
+        body = page_cache.kept("case", (case.pk, changes), request, render_body)
     else:  # the user's input shown again: never kept
         body = mark_safe(render_body())
     may_see_log = _may_see_access_log(request.user, case)

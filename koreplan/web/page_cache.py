@@ -50,12 +50,14 @@ def viewer_key(request: HttpRequest) -> tuple[Hashable, ...]:
 
 
 def kept(kind: str, subject: tuple[Hashable, ...], request: HttpRequest, render: Callable[[], str]) -> SafeString:
-    """The part ``kind`` for ``subject`` (its id and the ids of its newest changes) as this
-    viewer last had it rendered, or ``render()``'s result, kept for next time."""
+    """The part ``kind`` for ``subject`` (what it shows and the ids of their newest changes,
+    as ``repr`` writes them) as this viewer last had it rendered, or ``render()``'s result,
+    kept for next time."""
     seconds = settings.KOREPLAN_PAGE_CACHE_SECONDS
     if not seconds:
         return mark_safe(render())
-    key = ":".join(str(part) for part in (kind, *subject, *viewer_key(request)))
+    # Hashed: a worklist's subject is a page of tasks and their cases' changes.
+    key = ":".join([kind, sha256(repr(subject).encode()).hexdigest(), *(str(part) for part in viewer_key(request))])
     cache = caches[CACHE_ALIAS]
     html = cache.get(key)
     if html is None:

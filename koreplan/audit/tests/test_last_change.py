@@ -28,27 +28,38 @@ def test_anything_else_is_a_change(action):
 
 
 def test_a_change_becomes_the_last_change_of_its_case_and_client(socialraadgiver):
-    assert last_changes(case_id=42, client_id=7) == (0, 0)
+    assert last_changes(case_ids=[42], client_ids=[7]) == []
     first = audit_record(action="koreplan.task.completed", actor=socialraadgiver, case_id=42, client_id=7)
-    assert last_changes(case_id=42, client_id=7) == (first.pk, first.pk)
+    assert last_changes(case_ids=[42], client_ids=[7]) == [("case", 42, first.pk), ("client", 7, first.pk)]
     second = audit_record(action="koreplan.consent.given", actor=socialraadgiver, client_id=7)
-    assert last_changes(case_id=42, client_id=7) == (first.pk, second.pk)
+    assert last_changes(case_ids=[42], client_ids=[7]) == [("case", 42, first.pk), ("client", 7, second.pk)]
     assert LastChange.objects.count() == 2
+
+
+def test_the_changes_of_many_are_read_at_once(socialraadgiver):
+    entries = [
+        audit_record(action="koreplan.task.completed", actor=socialraadgiver, case_id=case_id, client_id=case_id + 100)
+        for case_id in (1, 2, 3)
+    ]
+    assert last_changes(case_ids=[3, 1], client_ids=[102]) == [
+        ("case", 1, entries[0].pk), ("case", 3, entries[2].pk), ("client", 102, entries[1].pk),
+    ]
+    assert last_changes(case_ids=[], client_ids=[]) == []
 
 
 def test_a_read_leaves_the_last_change_where_it_was(socialraadgiver):
     change = audit_record(action="koreplan.task.completed", actor=socialraadgiver, case_id=42, client_id=7)
     audit_record(action="koreplan.case.viewed", actor=socialraadgiver, case_id=42, client_id=7)
-    assert last_changes(case_id=42, client_id=7) == (change.pk, change.pk)
+    assert last_changes(case_ids=[42], client_ids=[7]) == [("case", 42, change.pk), ("client", 7, change.pk)]
 
 
 def test_another_case_has_its_own(socialraadgiver):
     audit_record(action="koreplan.task.completed", actor=socialraadgiver, case_id=42, client_id=7)
-    assert last_changes(case_id=43, client_id=8) == (0, 0)
+    assert last_changes(case_ids=[43], client_ids=[8]) == []
 
 
 def test_a_change_rolled_back_moves_nothing(socialraadgiver):
     with pytest.raises(RuntimeError), transaction.atomic():
         audit_record(action="koreplan.task.completed", actor=socialraadgiver, case_id=42, client_id=7)
         raise RuntimeError("the service failed after recording")
-    assert last_changes(case_id=42, client_id=7) == (0, 0)
+    assert last_changes(case_ids=[42], client_ids=[7]) == []

@@ -37,6 +37,12 @@ def test_bench_quick_generates_a_tiny_set_and_prints_the_table():
         assert column in header
     for figure in ("worklist /opgaver/", "case page /sager/", "national dashboard", "recompute", "timeline of"):
         assert figure in text, figure
+    # Both pages seen again (as kept) and on their first view (rendered in full), with fewer queries kept.
+    rows = {line.split("  ")[0]: line for line in text.splitlines()}
+    for page in ("worklist /opgaver/", "case page /sager/"):
+        again = next(line for name, line in rows.items() if name.startswith(page) and name.endswith("seen again"))
+        first = next(line for name, line in rows.items() if name.startswith(page) and name.endswith("first view"))
+        assert int(again.split()[-1]) < int(first.split()[-1])
     assert "cases/s" in text
     # A second run reuses the set it made.
     out = StringIO()

@@ -33,11 +33,12 @@ def _old_base_templates() -> list[dict]:
     templates = copy.deepcopy(django_settings.TEMPLATES)
     engine = templates[0]
     engine["APP_DIRS"] = False
-    engine["OPTIONS"]["loaders"] = [
+    # Wrapped as template_partials wraps the default loaders, for the pages' partials.
+    engine["OPTIONS"]["loaders"] = [("template_partials.loader.Loader", [
         ("django.template.loaders.locmem.Loader", {"base.html": OLD_BASE}),
         "django.template.loaders.filesystem.Loader",
         "django.template.loaders.app_directories.Loader",
-    ]
+    ])]
     return templates
 
 

@@ -1,5 +1,6 @@
-"""The case page kept as rendered (koreplan.web.page_cache): a second view is served from
-what was kept, until the case or its client changes, and never to anyone else.
+"""The case page and the worklist's rows kept as rendered (koreplan.web.page_cache): a
+second view is served from what was kept, until a case or client shown changes, and never
+to anyone else.
 
 Every test keeps pages as production does (conftest.py); these check the keeping itself.
 """
@@ -39,10 +40,10 @@ def sag(socialraadgiver, guldborgsund):
     return open_case(actor=socialraadgiver, municipality=guldborgsund)
 
 
-def view(client, case) -> tuple[str, int]:
-    """The page's HTML and the number of queries it took."""
+def view(client, case=None, query: str = "") -> tuple[str, int]:
+    """The case page's (or the worklist's) HTML, and the number of queries it took."""
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(f"/sager/{case.pk}/")
+        response = client.get(f"/sager/{case.pk}/" if case else f"/opgaver/{query}")
     assert response.status_code == 200
     return response.content.decode(), len(queries.captured_queries)
 
@@ -184,3 +185,62 @@ def test_an_overdue_task_is_not_kept_as_due(client, socialraadgiver, sag):
     with time_machine.travel(last_minutes + timedelta(minutes=4), tick=False):
         html, _queries = view(client, sag)
         assert "overskredet" in html.split(f'id="task-{task.pk}"')[1].split("</li>")[0].lower()
+
+
+# --- the worklist ------------------------------------------------------------------------------
+
+
+def rows_of(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html.split('id="summary-heading"')[1])
+
+
+def test_the_worklist_seen_again_has_the_same_rows_from_fewer_queries(client, socialraadgiver, sag):
+    client.force_login(socialraadgiver)
+    first, rendered = view(client)
+    second, kept = view(client)
+    assert rows_of(second) == rows_of(first)
+    assert kept < rendered
+
+
+def test_a_task_completed_leaves_the_worklist_at_once(client, socialraadgiver, sag):
+    client.force_login(socialraadgiver)
+    task = sag.tasks.get(obligation_id="intake_interview", completed_on__isnull=True)
+    html, _queries = view(client)
+    assert f'id="task-{task.pk}"' in html
+    services.task_complete(actor=socialraadgiver, task=task, completed_on=TODAY)
+    html, _queries = view(client)
+    assert f'id="task-{task.pk}"' not in html
+
+
+def test_a_new_case_s_tasks_show_at_once(client, socialraadgiver, sag, guldborgsund):
+    client.force_login(socialraadgiver)
+    view(client)
+    other = open_case(actor=socialraadgiver, municipality=guldborgsund)
+    html, _queries = view(client)
+    assert f"/sager/{other.pk}/" in html
+
+
+def test_a_change_to_a_client_on_the_page_renders_the_rows_anew(client, socialraadgiver, sag):
+    client.force_login(socialraadgiver)
+    _html, rendered = view(client)
+    audit_record(action="koreplan.client.changed", actor=socialraadgiver, client_id=sag.client_id)
+    _html, after = view(client)
+    assert after == rendered
+
+
+def test_a_filtered_worklist_is_kept_apart(client, socialraadgiver, sag):
+    client.force_login(socialraadgiver)
+    everything, _queries = view(client)
+    step_5, _queries = view(client, query="?step=5")
+    assert "Indsættelsessamtale" in everything
+    assert "Første handleplan" in step_5 and "Indsættelsessamtale" not in step_5
+
+
+def test_a_refused_mark_as_done_on_the_worklist_is_not_kept(client, socialraadgiver, sag):
+    client.force_login(socialraadgiver)
+    view(client)
+    task = sag.tasks.get(obligation_id="intake_interview", completed_on__isnull=True)
+    refused = client.post(f"/opgaver/{task.pk}/udfoer/", {f"t{task.pk}-completed_on": "2026-12-24"})
+    assert "En opgave kan ikke udføres i fremtiden." in refused.content.decode()
+    html, _queries = view(client)
+    assert "En opgave kan ikke udføres i fremtiden." not in html
