@@ -1,5 +1,6 @@
 """The long lists of the worklist and the case page, written in Python: the worklist's
-task rows and its notice of cases without a plan-responsible, and the Køreplan's rows.
+task rows and its notice of cases without a plan-responsible, the Køreplan's rows and the
+access log's.
 
 A worklist page has 25 rows and the notice up to 10 cases, a Køreplan 30 rows or more,
 and in the Django template language a row cost a millisecond or more — most of either
@@ -17,7 +18,7 @@ from functools import lru_cache
 
 from django.db import models
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html, urlize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -25,9 +26,11 @@ from django.utils.translation import gettext as _
 
 from koreplan.cases.forms import TaskCompleteForm
 from koreplan.cases.models import Case, CaseType, Task
+from koreplan.cases.queries_ui import AccessLogRow
 from koreplan.cases.selectors import UnheldCase
 from koreplan.cases.task_links import ID, Link, url_pattern
 from koreplan.cases.templatetags.cases_tags import (
+    audit_action,
     citations,
     date_words,
     due,
@@ -191,3 +194,18 @@ class TimelineMarkup:
             SafeString("\n          ".join(facts)),
             SafeString("\n        ".join(actions)),
         )
+
+
+def access_log_rows(rows: list[AccessLogRow]) -> SafeString:
+    """The access log's rows, as ``cases/case_detail.html`` lays them out: the one part of
+    a case page read and written anew on every view (``koreplan.web.page_cache``)."""
+    html = []
+    for row in rows:
+        at = timezone.localtime(row.created_at)
+        html.append(format_html(
+            '\n      <tr>\n        <th scope="row"><time datetime="{}">{}</time></th>\n'
+            "        <td>{}</td>\n        <td>{}</td>\n        <td>{}</td>\n      </tr>\n      ",
+            formats.date_format(at, "c"), formats.date_format(at, "SHORT_DATETIME_FORMAT"),
+            row.actor or "–", row.actor_organisation or "–", audit_action(row.action),
+        ))
+    return SafeString("".join(html))

@@ -244,3 +244,33 @@ def test_a_refused_mark_as_done_on_the_worklist_is_not_kept(client, socialraadgi
     assert "En opgave kan ikke udføres i fremtiden." in refused.content.decode()
     html, _queries = view(client)
     assert "En opgave kan ikke udføres i fremtiden." not in html
+
+
+# --- the access log, written anew on every view ------------------------------------------------
+
+_TEMPLATE_ROWS = """{% load cases_tags %}{% for entry in access_log %}
+      <tr>
+        <th scope="row"><time datetime="{{ entry.created_at|date:'c' }}">{{ entry.created_at|date:"SHORT_DATETIME_FORMAT" }}</time></th>
+        <td>{{ entry.actor|default:"–" }}</td>
+        <td>{{ entry.actor_organisation|default:"–" }}</td>
+        <td>{{ entry.action|audit_action }}</td>
+      </tr>
+      {% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_access_log_rows_are_written_as_the_template_wrote_them(language):
+    from django.template import engines
+    from django.utils import translation
+
+    from koreplan.cases.markup import access_log_rows
+    from koreplan.cases.queries_ui import AccessLogRow
+
+    rows = [
+        AccessLogRow(datetime(2026, 11, 24, 8, 5, tzinfo=ZoneInfo("UTC")), "koreplan.case.viewed", "Susanne <Holm>", "Storstrøm & Co"),
+        AccessLogRow(datetime(2026, 7, 1, 22, 30, tzinfo=ZoneInfo("UTC")), "koreplan.unknown.thing", "", ""),
+    ]
+    with translation.override(language):
+        expected = engines["django"].from_string(_TEMPLATE_ROWS).render({"access_log": rows})
+        assert access_log_rows(rows) == expected
+    assert "Susanne &lt;Holm&gt;" in expected and "Storstrøm &amp; Co" in expected and "<td>–</td>" in expected
