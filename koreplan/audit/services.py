@@ -204,6 +204,8 @@ def audit_pseudonymise(*, before, actor: "User | None" = None, chunk_size: int =
                     "pseudonymised_at", "client_pseudonym", "case_pseudonym",
                 ],
             )
+            # The newest change of a case or client must not name a pseudonymised entry.
+            LastChange.objects.filter(entry_id__in=[entry.pk for entry in chunk]).delete()
             total += len(chunk)
     if total:
         audit_record(action="koreplan.audit.pseudonymised", actor=actor, data={"before": before, "entries": total})

@@ -63,3 +63,15 @@ def test_a_change_rolled_back_moves_nothing(socialraadgiver):
         audit_record(action="koreplan.task.completed", actor=socialraadgiver, case_id=42, client_id=7)
         raise RuntimeError("the service failed after recording")
     assert last_changes(case_ids=[42], client_ids=[7]) == []
+
+
+def test_pseudonymising_an_entry_removes_it_as_anyone_s_last_change(socialraadgiver):
+    """Else the link from the case to its newest entry would undo the entry's pseudonyms."""
+    from datetime import timedelta
+
+    from koreplan.audit.services import audit_pseudonymise
+
+    old = audit_record(action="koreplan.task.completed", actor=socialraadgiver, case_id=42, client_id=7)
+    new = audit_record(action="koreplan.task.completed", actor=socialraadgiver, case_id=43, client_id=8)
+    assert audit_pseudonymise(before=old.created_at + timedelta(microseconds=1)) == 1
+    assert last_changes(case_ids=[42, 43], client_ids=[7, 8]) == [("case", 43, new.pk), ("client", 8, new.pk)]
