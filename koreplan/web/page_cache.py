@@ -14,9 +14,9 @@ everything it depends on, and a change makes a new key — nothing has to be tol
 - the day: deadlines turn overdue at midnight;
 - the viewer's CSRF secret: the part's forms carry a token made from it.
 
-What no audited change moves — a name changed in the admin, a deploy with new rules —
-shows within ``KOREPLAN_PAGE_CACHE_SECONDS`` (0 turns keeping off; it is off while DEBUG is
-on, so that an edited template shows at once).
+What no audited change moves — a name changed in the admin, the nightly recalculation's
+tasks on a page kept after midnight — shows within ``KOREPLAN_PAGE_CACHE_SECONDS`` (0 turns
+keeping off; it is off while DEBUG is on, so that an edited template shows at once).
 
 The parts are kept in the web process's own memory (the ``pages`` cache, Django's
 local-memory backend): criminal-offence data does not leave the process that was allowed to
@@ -24,6 +24,7 @@ read it, and a restart empties it. Each web worker keeps its own.
 """
 
 from collections.abc import Callable, Hashable
+from typing import Any
 from hashlib import sha256
 
 from django.conf import settings
@@ -49,7 +50,7 @@ def viewer_key(request: HttpRequest) -> tuple[Hashable, ...]:
     )
 
 
-def kept(kind: str, subject: tuple[Hashable, ...], request: HttpRequest, render: Callable[[], str]) -> SafeString:
+def kept(kind: str, subject: tuple[Any, ...], request: HttpRequest, render: Callable[[], str]) -> SafeString:
     """The part ``kind`` for ``subject`` (what it shows and the ids of their newest changes,
     as ``repr`` writes them) as this viewer last had it rendered, or ``render()``'s result,
     kept for next time."""

@@ -8,7 +8,7 @@ Every test keeps pages as production does (conftest.py); these check the keeping
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,22 +22,9 @@ from koreplan.cases import services
 from koreplan.cases.models import Task
 
 from .factories import open_case
+from .test_views import COPENHAGEN, TODAY, _today, sag  # noqa: F401 (the case pages' day and case)
 
 pytestmark = pytest.mark.django_db
-
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-TODAY = date(2026, 11, 24)
-
-
-@pytest.fixture(autouse=True)
-def _today():
-    with time_machine.travel(datetime(2026, 11, 24, 9, 0, tzinfo=COPENHAGEN), tick=False):
-        yield
-
-
-@pytest.fixture
-def sag(socialraadgiver, guldborgsund):
-    return open_case(actor=socialraadgiver, municipality=guldborgsund)
 
 
 def view(client, case=None, query: str = "") -> tuple[str, int]:
