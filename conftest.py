@@ -12,7 +12,6 @@ from koreplan.accounts.models import Role
 from koreplan.accounts.tests.factories import UserFactory
 from koreplan.accounts.tests.otp import client_second_factor_verify
 from koreplan.organisations.models import MunicipalDepartment, Organisation
-from koreplan.web.page_cache import CACHE_ALIAS
 from koreplan.organisations.tests.factories import (
     DirectorateFactory,
     InstitutionFactory,
@@ -20,6 +19,7 @@ from koreplan.organisations.tests.factories import (
     MunicipalDepartmentFactory,
     MunicipalityFactory,
 )
+from koreplan.web.page_cache import CACHE_ALIAS
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +33,7 @@ def _pages_kept_as_in_production(settings):
     """Case pages kept as rendered, as production keeps them (koreplan.web.page_cache), so
     that every test that changes a case and looks again checks the page shows the change.
     (The settings turn keeping off where DEBUG is on, as it is where the tests run.)"""
-    settings.KOREPLAN_PAGE_CACHE_SECONDS = 300
+    settings.KOREPLAN_PAGE_CACHE_SECONDS = settings.KOREPLAN_PAGE_CACHE_SECONDS_DEFAULT
     caches[CACHE_ALIAS].clear()
 
 

@@ -276,7 +276,9 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": envint("KOREPLAN_PAGE_CACHE_ENTRIES", 1000)},
     },
 }
-KOREPLAN_PAGE_CACHE_SECONDS = envint("KOREPLAN_PAGE_CACHE_SECONDS", 0 if DEBUG else 5 * 60)
+# Production's (DEBUG off) default; also what the tests and the bench keep pages for.
+KOREPLAN_PAGE_CACHE_SECONDS_DEFAULT = 5 * 60
+KOREPLAN_PAGE_CACHE_SECONDS = envint("KOREPLAN_PAGE_CACHE_SECONDS", 0 if DEBUG else KOREPLAN_PAGE_CACHE_SECONDS_DEFAULT)
 
 # --- Security (HTTPS, headers, uploads) --------------------------------------
 #

@@ -80,8 +80,6 @@ from koreplan.organisations.models import Organisation
 from koreplan.web import page_cache
 
 QUICK_OPEN, QUICK_CLOSED = 300, 1_500
-#: How long production keeps a case page (``KOREPLAN_PAGE_CACHE_SECONDS`` with DEBUG off).
-PRODUCTION_PAGE_CACHE_SECONDS = 5 * 60
 
 
 class BenchError(Exception):
@@ -288,7 +286,7 @@ def run(
     figures: list[Figure] = []
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
     # Case pages kept as production keeps them (its default applies with DEBUG off).
-    kept_seconds = settings.KOREPLAN_PAGE_CACHE_SECONDS or PRODUCTION_PAGE_CACHE_SECONDS
+    kept_seconds = settings.KOREPLAN_PAGE_CACHE_SECONDS or settings.KOREPLAN_PAGE_CACHE_SECONDS_DEFAULT
     with override_settings(
         DEBUG=False, ALLOWED_HOSTS=hosts, ROOT_URLCONF="koreplan.bench.urlconf", KOREPLAN_PAGE_CACHE_SECONDS=kept_seconds,
     ), production_templates():

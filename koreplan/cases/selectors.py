@@ -182,14 +182,17 @@ class Worklist:
 class WorklistPage:
     """One page of the worklist, from the keys alone: which tasks, and every section's size."""
 
-    #: the page of the worklist's task ids, in the worklist's order
+    #: the page of the worklist's keys, in the worklist's order
     page: Page
-    #: the keys of the tasks on this page, in the worklist's order
-    keys: list[WorklistKey]
     #: how many tasks each section holds in all
     counts: dict[str, int]
     #: the page each section begins on (sections with no tasks are left out)
     first_pages: dict[str, int]
+
+    @property
+    def keys(self) -> list[WorklistKey]:
+        """The keys of the tasks on this page."""
+        return self.page.object_list
 
     @property
     def count(self) -> int:
@@ -362,7 +365,7 @@ def worklist_page(
     first_pages = {
         section: key_sections.index(section) // per_page + 1 for section in WORKLIST_SECTIONS if counts[section]
     }
-    return WorklistPage(page=page, keys=list(page.object_list), counts=counts, first_pages=first_pages)
+    return WorklistPage(page=page, counts=counts, first_pages=first_pages)
 
 
 def worklist_rows(work: WorklistPage, *, today: date) -> WorklistRows:

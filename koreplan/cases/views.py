@@ -27,7 +27,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import (
@@ -184,15 +184,15 @@ def _render_worklist(request: HttpRequest, *, bound_task_id: int | None = None, 
         ]
         return render_to_string("cases/worklist.html#sections", {"sections": sections}, request=request)
 
-    if bound_form is None:
-        # The page's rows as this viewer last had them, unless one of their tasks, cases or
-        # clients has changed since (koreplan.web.page_cache).
+    def subject() -> tuple:
         changes = last_changes(
             case_ids={key.case_id for key in work.keys}, client_ids={key.client_id for key in work.keys}
         )
-        sections = page_cache.kept("worklist", (work.keys, changes, query_string), request, render_sections)
-    else:  # the user's input shown again: never kept
-        sections = mark_safe(render_sections())
+        return work.keys, changes, query_string
+
+    # The page's rows as this viewer last had them, unless one of their tasks, cases or
+    # clients has changed since (koreplan.web.page_cache); never the user's input shown again.
+    sections = page_cache.kept("worklist", request, render_sections, subject=None if bound_form is not None else subject)
     audit_record(
         action="koreplan.worklist.viewed",
         request=request,
@@ -508,13 +508,13 @@ def _render_case_page(request: HttpRequest, case: Case, *, error_form=None, **bo
         context = {**_case_page_context(request, named, **bound), "error_form": error_form}
         return render_to_string("cases/case_detail.html#body", context, request=request)
 
-    if error_form is None and not bound:
-        # Everything but the access log, as this viewer last had it, unless the case or its
-        # client has changed since (koreplan.web.page_cache).
-        changes = last_changes(case_ids=[case.pk], client_ids=[case.client_id])
-        body = page_cache.kept("case", (case.pk, changes), request, render_body)
-    else:  # the user's input shown again: never kept
-        body = mark_safe(render_body())
+    def subject() -> tuple:
+        return case.pk, last_changes(case_ids=[case.pk], client_ids=[case.client_id])
+
+    # Everything but the access log, as this viewer last had it, unless the case or its
+    # client has changed since (koreplan.web.page_cache); never the user's input shown again.
+    shown_again = error_form is not None or bool(bound)
+    body = page_cache.kept("case", request, render_body, subject=None if shown_again else subject)
     may_see_log = _may_see_access_log(request.user, case)
     access_log, access_total = queries_ui.case_access_log(case=case) if may_see_log else ([], 0)
     return render(request, "cases/case_detail.html", {

@@ -24,7 +24,6 @@ read it, and a restart empties it. Each web worker keeps its own.
 """
 
 from collections.abc import Callable, Hashable
-from typing import Any
 from hashlib import sha256
 
 from django.conf import settings
@@ -45,20 +44,23 @@ def viewer_key(request: HttpRequest) -> tuple[Hashable, ...]:
     get_token(request)  # makes sure the secret exists, and is sent if new
     secret = sha256(request.META["CSRF_COOKIE"].encode()).hexdigest()[:16]
     return (
-        user.pk, user.organisation_id, user.role, user.is_superuser, user.is_active,
+        user.pk, user.organisation_id, user.role, user.is_superuser,
         get_language(), timezone.localdate().isoformat(), secret,
     )
 
 
-def kept(kind: str, subject: tuple[Any, ...], request: HttpRequest, render: Callable[[], str]) -> SafeString:
-    """The part ``kind`` for ``subject`` (what it shows and the ids of their newest changes,
-    as ``repr`` writes them) as this viewer last had it rendered, or ``render()``'s result,
-    kept for next time."""
+def kept(
+    kind: str, request: HttpRequest, render: Callable[[], str], *, subject: Callable[[], tuple] | None
+) -> SafeString:
+    """The part ``kind`` for what ``subject()`` gives (what it shows and the ids of their
+    newest changes, as ``repr`` writes them) as this viewer last had it rendered, or
+    ``render()``'s result, kept for next time. With no ``subject`` (the user's input shown
+    again) or keeping off, ``render()``'s result, neither looked up nor kept."""
     seconds = settings.KOREPLAN_PAGE_CACHE_SECONDS
-    if not seconds:
+    if subject is None or not seconds:
         return mark_safe(render())
     # Hashed: a worklist's subject is a page of tasks and their cases' changes.
-    key = ":".join([kind, sha256(repr(subject).encode()).hexdigest(), *(str(part) for part in viewer_key(request))])
+    key = ":".join([kind, sha256(repr(subject()).encode()).hexdigest(), *(str(part) for part in viewer_key(request))])
     cache = caches[CACHE_ALIAS]
     html = cache.get(key)
     if html is None:
