@@ -12,7 +12,6 @@ can no longer be linked to the person. See docs/privacy.md.
 """
 
 import hashlib
-import json
 import secrets
 from datetime import UTC
 
